@@ -1,0 +1,112 @@
+# stockhub: see README.md. `make run` and `make test` do everything on a
+# fresh Debian 12 machine, including installing the packages below.
+
+# Debian packages the build, the tests and `make run` need (README says why).
+DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
+	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev \
+	mariadb-server mariadb-client nginx-light spawn-fcgi curl
+
+PC_PKGS = libmariadb jansson libcurl fcgi openssl
+
+CC      ?= cc
+BUILD   ?= build
+SAN     ?=
+PORT    ?= 8080
+
+WARN    = -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
+	  -Wwrite-strings -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS  ?= -g -O2
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	$(CFLAGS) $(WARN) -Ilib -Itests $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -O1
+SAN_LDFLAGS = -fsanitize=address,undefined
+endif
+
+LIB_SRCS   = $(sort $(wildcard lib/*.c))
+LIB_OBJS   = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIBA       = $(BUILD)/libstockhub.a
+CGI_SRCS   = $(sort $(wildcard cgi-bin/*.c))
+CGI_PROGS  = $(CGI_SRCS:cgi-bin/%.c=$(BUILD)/bin/%)
+CLI_PROGS  = $(BUILD)/bin/stockhub
+UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_PROGS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+INT_SRCS   = $(sort $(wildcard tests/integration/test_*.c))
+INT_PROGS  = $(INT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+TEST_SUPPORT = $(BUILD)/tests/support.o
+
+.SECONDARY:
+
+.PHONY: all build build-asan deps test unit run stop clean lint bench
+
+all: $(CGI_PROGS) $(CLI_PROGS) $(UNIT_PROGS) $(INT_PROGS)
+
+build: deps
+	@$(MAKE) --no-print-directory all
+
+build-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+
+# Install what is missing; nothing when everything is there already.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cgi-bin/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bin/stockhub: $(BUILD)/cli/stockhub.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+$(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
+# Unit tests only: no database, no server (quick loop while coding).
+unit: all
+	@tests/tap.sh $(UNIT_PROGS)
+
+# The whole suite, twice: the plain build, then AddressSanitizer + UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	@tests/run.sh build build/asan
+
+run: build
+	@tools/stack.sh start var $(PORT)
+
+stop:
+	@tools/stack.sh stop var
+
+# Banned calls and SQL sent as text fail the lint (see README).
+lint:
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c tests/*/*.c
+	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*/*.d)
