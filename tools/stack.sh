@@ -1,0 +1,224 @@
+#!/bin/sh
+# Start and stop a private stockhub stack in one directory: its own MariaDB
+# (unix socket only, no TCP), the FastCGI programs under spawn-fcgi, and
+# nginx. Nothing outside DIR is written; no system service is touched.
+#
+#   tools/stack.sh start DIR PORT [BUILD]   everything (make run)
+#   tools/stack.sh db-start DIR             MariaDB + database + migrations
+#   tools/stack.sh web-start DIR PORT BUILD FastCGI programs + nginx
+#   tools/stack.sh web-stop DIR
+#   tools/stack.sh stop-db DIR              MariaDB only
+#   tools/stack.sh stop DIR                 everything that runs from DIR
+#
+# Running start twice is safe: what is running already is left alone.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cmd=${1:-}
+dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|db-start|web-start|web-stop|stop DIR [PORT] [BUILD]" >&2; exit 2; }
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+me=$(id -un)
+
+die() { echo "stack: $*" >&2; exit 1; }
+
+randhex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The client as the database's administrator: root, or the user who ran
+# mariadb-install-db, both by unix socket authentication.
+admin_sql() {
+	mariadb --no-defaults --socket="$dir/run/mysqld.sock" -u "$me" "$@"
+}
+
+write_config() {
+	[ -f "$dir/secrets.conf" ] || {
+		umask 077
+		cat > "$dir/secrets.conf" <<EOS
+# Secrets of this local stack, made by tools/stack.sh. Mode 0600.
+db_password = $(randhex)
+timer_token = $(randhex)
+api_token = $(randhex)
+EOS
+		umask 022
+	}
+	[ -f "$dir/stockhub.conf" ] || cat > "$dir/stockhub.conf" <<EOC
+# Local stack configuration, made by tools/stack.sh from
+# stockhub.conf.example. See that file for every key.
+db_socket = $dir/run/mysqld.sock
+db_name = stockhub
+db_user = stockhub
+secrets_file = $dir/secrets.conf
+public_base_url = http://127.0.0.1:${port:-8080}
+http_listen = 127.0.0.1:${port:-8080}
+sql_dir = $top/sql
+EOC
+}
+
+db_start() {
+	mkdir -p "$dir/db" "$dir/run" "$dir/log" "$dir/tmp"
+	write_config
+	cat > "$dir/my.cnf" <<EOF2
+[mysqld]
+datadir = $dir/db
+socket = $dir/run/mysqld.sock
+pid-file = $dir/run/mysqld.pid
+log-error = $dir/log/mysqld.log
+tmpdir = $dir/tmp
+skip-networking
+skip-name-resolve
+character-set-server = utf8mb4
+collation-server = utf8mb4_unicode_ci
+# no committed sale may be lost in a crash (the programs check this)
+innodb_flush_log_at_trx_commit = 1
+innodb_buffer_pool_size = 64M
+innodb_log_file_size = 32M
+max_connections = 200
+EOF2
+	if alive "$dir/run/mysqld.pid"; then
+		echo "MariaDB already running ($dir/run/mysqld.sock)"
+	else
+		if [ ! -d "$dir/db/mysql" ]; then
+			mariadb-install-db --defaults-file="$dir/my.cnf" \
+			    --user="$me" --auth-root-authentication-method=socket \
+			    --skip-test-db > "$dir/log/install-db.log" 2>&1 ||
+			    { cat "$dir/log/install-db.log" >&2; die "mariadb-install-db failed"; }
+		fi
+		nohup mariadbd --defaults-file="$dir/my.cnf" --user="$me" \
+		    > /dev/null 2>&1 &
+		i=0
+		until mariadb-admin --no-defaults --socket="$dir/run/mysqld.sock" \
+		    -u "$me" ping > /dev/null 2>&1; do
+			i=$((i + 1))
+			[ $i -lt 120 ] || { tail -20 "$dir/log/mysqld.log" >&2; die "MariaDB did not start"; }
+			sleep 0.25
+		done
+	fi
+	pw=$(sed -n 's/^db_password *= *//p' "$dir/secrets.conf")
+	# the application's account may create the t_* databases the
+	# integration tests make for themselves
+	admin_sql <<EOF2
+CREATE DATABASE IF NOT EXISTS stockhub CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'stockhub'@'localhost' IDENTIFIED BY '$pw';
+ALTER USER 'stockhub'@'localhost' IDENTIFIED BY '$pw';
+GRANT ALL PRIVILEGES ON stockhub.* TO 'stockhub'@'localhost';
+GRANT ALL PRIVILEGES ON \`t\\_%\`.* TO 'stockhub'@'localhost';
+EOF2
+}
+
+migrate() {
+	STOCKHUB_CONFIG="$dir/stockhub.conf" "$1/bin/stockhub" migrate
+}
+
+web_start() {
+	build=$1
+	mkdir -p "$dir/run" "$dir/log" "$dir/tmp"
+	cp "$top/nginx/fastcgi_params.conf" "$dir/fastcgi_params.conf"
+	for prog in "$build"/bin/*; do
+		name=$(basename "$prog")
+		[ "$name" = stockhub ] && continue
+		alive "$dir/run/$name.pid" && continue
+		rm -f "$dir/run/$name.sock"
+		STOCKHUB_CONFIG="$dir/stockhub.conf" \
+		STOCKHUB_LOG_FILE="$dir/log/$name.log" \
+		    spawn-fcgi -s "$dir/run/$name.sock" -M 0600 -F 1 \
+		    -P "$dir/run/$name.pid" -- "$(cd "$build/bin" && pwd)/$name" \
+		    > /dev/null || die "spawn-fcgi $name failed"
+	done
+	if alive "$dir/run/nginx.pid"; then
+		nginx -p "$dir" -c "$dir/nginx.conf" -s reload 2>/dev/null || true
+		return 0
+	fi
+	userline=""
+	[ "$(id -u)" -eq 0 ] && userline="user root;"
+	sed -e "s|@DIR@|$dir|g" -e "s|@LISTEN@|127.0.0.1:$port|g" \
+	    -e "s|@USER_LINE@|$userline|" \
+	    "$top/nginx/stockhub.conf.in" > "$dir/nginx.conf"
+	nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/log/nginx-error.log" \
+	    2> "$dir/log/nginx-start.log" || return 1
+}
+
+stop_pidfile() {
+	f=$1
+	if alive "$f"; then
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+		kill -9 "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+web_stop() {
+	[ -d "$dir/run" ] || return 0
+	stop_pidfile "$dir/run/nginx.pid"
+	for f in "$dir"/run/*.pid; do
+		[ -e "$f" ] || continue
+		case $(basename "$f") in mysqld.pid|nginx.pid) continue ;; esac
+		stop_pidfile "$f"
+		rm -f "${f%.pid}.sock"
+	done
+}
+
+db_stop() {
+	if alive "$dir/run/mysqld.pid"; then
+		mariadb-admin --no-defaults --socket="$dir/run/mysqld.sock" \
+		    -u "$me" shutdown 2>/dev/null || stop_pidfile "$dir/run/mysqld.pid"
+		i=0
+		while alive "$dir/run/mysqld.pid" && [ $i -lt 300 ]; do
+			sleep 0.1; i=$((i + 1))
+		done
+	fi
+}
+
+case $cmd in
+start)
+	port=${3:-8080}
+	build=${4:-$top/build}
+	db_start
+	migrate "$build"
+	web_start "$build" || {
+		cat "$dir/log/nginx-start.log" >&2
+		die "nginx could not start on 127.0.0.1:$port (in use? try: make run PORT=8081)"
+	}
+	api_token=$(sed -n 's/^api_token *= *//p' "$dir/secrets.conf")
+	cat <<EOF2
+
+stockhub is running (sandbox, local only):
+  http://127.0.0.1:$port/healthz      health check
+  http://127.0.0.1:$port/api/v1/      JSON API (Authorization: Bearer <api_token>)
+  config        $dir/stockhub.conf
+  secrets       $dir/secrets.conf (api_token is there)
+  database      MariaDB on $dir/run/mysqld.sock, data in $dir/db
+  logs          $dir/log/
+  command line  STOCKHUB_CONFIG=$dir/stockhub.conf build/bin/stockhub
+Stop it all with: make stop
+EOF2
+	;;
+db-start)
+	db_start
+	;;
+web-start)
+	port=${3:?port}
+	web_start "${4:?build}"
+	;;
+web-stop)
+	web_stop
+	;;
+stop-db)
+	db_stop
+	;;
+stop)
+	web_stop
+	db_stop
+	echo "stopped: $dir"
+	;;
+*)
+	die "unknown command $cmd"
+	;;
+esac
