@@ -233,8 +233,12 @@ config_parse(struct config *c, const char *text, size_t len, int secret,
 		    val[n - 1] == '\r'))
 			val[--n] = '\0';
 
+		/* in the secrets file the "key" may be a pasted secret:
+		 * never echo it */
 		if ((k = key_find(key)) == NULL)
-			return err_set(e, ERR_INVALID,
+			return secret ? err_set(e, ERR_INVALID,
+			    "%s:%u: unknown key", where, lineno) :
+			    err_set(e, ERR_INVALID,
 			    "%s:%u: unknown key '%s'", where, lineno, key);
 		if (k->secret != secret)
 			return err_set(e, ERR_INVALID, "%s:%u: key '%s' belongs "

@@ -39,10 +39,13 @@ migrate_split(const char *sql, size_t len,
 			quote = sql[i];
 			continue;
 		}
-		/* "-- " and "#" comments run to the end of the line */
+		/* "-- " and "#" comments run to the end of the line; as in
+		 * MariaDB, "--" starts one only before a space or control
+		 * character ("5--1" is arithmetic) */
 		if (i < len && ((sql[i] == '-' && i + 1 < len &&
-		    sql[i + 1] == '-') || sql[i] == '#')) {
-			while (i < len && sql[i] != '\n')
+		    sql[i + 1] == '-' && (i + 2 == len ||
+		    (unsigned char)sql[i + 2] <= ' ')) || sql[i] == '#')) {
+			while (i + 1 < len && sql[i + 1] != '\n')
 				i++;
 			continue;
 		}
@@ -57,7 +60,7 @@ migrate_split(const char *sql, size_t len,
 			i++;
 			continue;
 		}
-		if (i < len && sql[i] != ';')
+		if ((i < len && sql[i] != ';') || quote != 0)
 			continue;
 		/* a statement ends here: trim it, skipping comment-only ones */
 		a = start;
@@ -257,8 +260,17 @@ migrate_apply(struct db *db, const char *dir, int *applied, struct err *e)
 		ctx.file = files[i].name;
 		ctx.e = e;
 		if (migrate_split(b.data != NULL ? b.data : "", b.len,
-		    run_stmt, &ctx, e) != 0)
+		    run_stmt, &ctx, e) != 0) {
+			if (e != NULL && e->kind == ERR_INVALID) {
+				char msg[sizeof(e->msg)];
+
+				/* a split error: say which file */
+				(void)str_copy(msg, sizeof(msg), e->msg);
+				err_set(e, ERR_INVALID, "%s: %s",
+				    files[i].name, msg);
+			}
 			goto out;
+		}
 		if (db_exec(db, "INSERT INTO schema_migrations (version, name) "
 		    "VALUES (?, ?)", (struct db_val[]){ DBI(files[i].version),
 		    DBS(files[i].name) }, 2, &dummy, NULL, e) == -1)

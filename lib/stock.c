@@ -41,6 +41,31 @@ stock_kind_parse(const char *name, enum stock_kind *out)
 	return -1;
 }
 
+/*
+ * 1 when the string starts (end 0) or ends (end 1) with a Unicode space
+ * other than ASCII: no-break space U+00A0, U+2000..U+200B, U+202F,
+ * U+205F, U+3000 and the BOM U+FEFF. Pasted SKUs often carry them.
+ */
+static int
+space_at(const char *s, size_t n, int end)
+{
+	static const char *const spaces[] = {
+		"\xc2\xa0", "\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82",
+		"\xe2\x80\x83", "\xe2\x80\x84", "\xe2\x80\x85",
+		"\xe2\x80\x86", "\xe2\x80\x87", "\xe2\x80\x88",
+		"\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\x8b",
+		"\xe2\x80\xaf", "\xe2\x81\x9f", "\xe3\x80\x80", "\xef\xbb\xbf",
+	};
+	size_t	 i, k;
+
+	for (i = 0; i < sizeof(spaces) / sizeof(spaces[0]); i++) {
+		k = strlen(spaces[i]);
+		if (n >= k && memcmp(end ? s + n - k : s, spaces[i], k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int
 stock_sku_check(const char *sku, struct err *e)
 {
@@ -69,7 +94,8 @@ stock_sku_check(const char *sku, struct err *e)
 			return err_set(e, ERR_INVALID,
 			    "SKU holds a control character at byte %zu", i + 1);
 	}
-	if (sku[0] == ' ' || sku[n - 1] == ' ')
+	if (sku[0] == ' ' || sku[n - 1] == ' ' || space_at(sku, n, 0) ||
+	    space_at(sku, n, 1))
 		return err_set(e, ERR_INVALID,
 		    "SKU starts or ends with a space");
 	return 0;
