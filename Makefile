@@ -4,7 +4,7 @@
 # Debian packages the build, the tests and `make run` need (README says why).
 DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
 	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev \
-	mariadb-server mariadb-client nginx-light spawn-fcgi curl
+	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema
 
 PC_PKGS = libmariadb jansson libcurl fcgi openssl
 
@@ -17,7 +17,7 @@ WARN    = -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes \
 	  -Wwrite-strings -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS  ?= -g -O2
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	$(CFLAGS) $(WARN) -Ilib -Itests $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
+	$(CFLAGS) $(WARN) -Ilib -Itests -Isandbox $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -31,17 +31,29 @@ LIBA       = $(BUILD)/libstockhub.a
 CGI_SRCS   = $(sort $(wildcard cgi-bin/*.c))
 CGI_PROGS  = $(CGI_SRCS:cgi-bin/%.c=$(BUILD)/bin/%)
 CLI_PROGS  = $(BUILD)/bin/stockhub
+# the sandbox marketplaces: emu*.c is their shared frame, every other
+# sandbox/*.c is one marketplace's program
+SBX_LIB_SRCS = $(sort $(wildcard sandbox/emu*.c))
+SBX_LIB_OBJS = $(SBX_LIB_SRCS:%.c=$(BUILD)/%.o)
+SBXA       = $(BUILD)/libsandbox.a
+SBX_SRCS   = $(filter-out $(SBX_LIB_SRCS),$(sort $(wildcard sandbox/*.c)))
+SBX_PROGS  = $(SBX_SRCS:sandbox/%.c=$(BUILD)/bin/sandbox-%)
 UNIT_SRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_PROGS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 INT_SRCS   = $(sort $(wildcard tests/integration/test_*.c))
 INT_PROGS  = $(INT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
+E2E_SRCS   = $(sort $(wildcard tests/e2e/test_*.c))
+E2E_PROGS  = $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
 TEST_SUPPORT = $(BUILD)/tests/support.o
 
 .SECONDARY:
 
-.PHONY: all build build-asan deps test unit run stop clean lint bench
+.PHONY: all progs build build-asan deps test unit run stop clean lint bench
 
-all: $(CGI_PROGS) $(CLI_PROGS) $(UNIT_PROGS) $(INT_PROGS)
+all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS)
+
+# the programs only, without the tests (what `make run` needs)
+progs: $(CGI_PROGS) $(CLI_PROGS) $(SBX_PROGS)
 
 build: deps
 	@$(MAKE) --no-print-directory all
@@ -73,6 +85,14 @@ $(BUILD)/bin/%: $(BUILD)/cgi-bin/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(SBXA): $(SBX_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/sandbox-%: $(BUILD)/sandbox/%.o $(SBXA) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lm
+
 $(BUILD)/bin/stockhub: $(BUILD)/cli/stockhub.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
@@ -85,17 +105,22 @@ $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+$(BUILD)/tests/e2e/%: $(BUILD)/tests/e2e/%.o $(BUILD)/tests/httpc.o $(TEST_SUPPORT) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
 # Unit tests only: no database, no server (quick loop while coding).
 unit: all
 	@tests/tap.sh $(UNIT_PROGS)
 
 # The whole suite, twice: the plain build, then AddressSanitizer + UBSan.
-test: deps
+test: deps lint
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	@tests/run.sh build build/asan
 
-run: build
+run: deps
+	@$(MAKE) --no-print-directory progs
 	@tools/stack.sh start var $(PORT)
 
 stop:
@@ -103,10 +128,10 @@ stop:
 
 # Banned calls and SQL sent as text fail the lint (see README).
 lint:
-	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c tests/*/*.c
-	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c sandbox/*.[ch] tests/*.[ch] tests/*/*.c
+	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c sandbox/*.c tests/*.c tests/*/*.c
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/tests/*/*.d)
+-include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d)

@@ -123,8 +123,8 @@ app_main(const char *prog, const struct app_route *routes)
 		if (!r.responded)
 			http_error(&r, 500, "internal",
 			    "the request was not answered");
+		http_finish(&r);
 		http_req_free(&r);
-		FCGX_Finish_r(&fcgi);
 	}
 	log_info("stopping");
 	db_close(a.db);

@@ -123,6 +123,15 @@ http_req_free(struct http_req *r)
 	log_set_request("-");
 }
 
+void
+http_finish(struct http_req *r)
+{
+	if (r == NULL || r->finished || r->fcgi == NULL)
+		return;
+	r->finished = 1;
+	FCGX_Finish_r(r->fcgi);
+}
+
 const char *
 http_param(const struct http_req *r, const char *name)
 {

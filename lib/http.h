@@ -39,6 +39,7 @@ struct http_req {
 	size_t		 body_len;
 	struct form	 query;		/* decoded QUERY_STRING */
 	int		 responded;	/* 1 once a response was written */
+	int		 finished;	/* 1 once http_finish() ran */
 };
 
 /* One extra response header; a list ends at name == NULL. */
@@ -56,6 +57,13 @@ int	http_req_read(struct http_req *r, FCGX_Request *fcgi, size_t body_max,
 
 /* NULL-safe. */
 void	http_req_free(struct http_req *r);
+
+/*
+ * End the FastCGI request now, so the client has its whole answer while
+ * the program goes on working (pushes after a webhook is acknowledged).
+ * Safe to call more than once.
+ */
+void	http_finish(struct http_req *r);
 
 /* A FastCGI parameter ("REMOTE_ADDR"), or NULL. */
 const char *http_param(const struct http_req *r, const char *name);

@@ -19,6 +19,8 @@ trap 'exit 130' INT TERM
 export TAP_TALLY="$tmp/tally"
 : > "$TAP_TALLY"
 export STOCKHUB_CONFIG="$tmp/stockhub.conf"
+# the public API specs the contract tests check against
+export SPECS_DIR="${SPECS_DIR:-$top/../shared/specs}"
 # sanitizers: stop at the first report, and say where
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -61,7 +63,11 @@ for build in "$@"; do
 		continue
 	fi
 	export STOCKHUB_URL="http://127.0.0.1:$port" STOCKHUB_STACK="$tmp"
-	tests/tap.sh tests/e2e/test_*.sh
+	set -a; . "$tmp/sandbox.env"; set +a
+	tests/tap.sh $(progs "$build/tests/e2e") tests/e2e/test_*.sh
+	for f in tests/contract/test_*.py; do
+		[ -e "$f" ] && tests/tap.sh "$f"
+	done
 	# a sanitizer report from a FastCGI program fails the run too
 	if grep -l -E 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' \
 	    "$tmp"/log/*.log > /dev/null 2>&1; then

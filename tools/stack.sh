@@ -133,8 +133,26 @@ web_start() {
 	fi
 	userline=""
 	[ "$(id -u)" -eq 0 ] && userline="user root;"
+	# one server per sandbox marketplace, on a fixed offset from the
+	# hub's port (a new marketplace gets the next free offset)
+	: > "$dir/sandboxes.conf"
+	: > "$dir/sandbox.env"
+	next=10
+	for prog in "$build"/bin/sandbox-*; do
+		[ -e "$prog" ] || continue
+		name=${prog##*/sandbox-}
+		case $name in
+		etsy) off=1 ;; shopify) off=2 ;; ebay) off=3 ;; amazon) off=4 ;;
+		*) off=$next; next=$((next + 1)) ;;
+		esac
+		sed -e "s|@NAME@|$name|g" -e "s|@DIR@|$dir|g" \
+		    -e "s|@LISTEN@|127.0.0.1:$((port + off))|g" \
+		    "$top/nginx/sandbox-server.conf.in" >> "$dir/sandboxes.conf"
+		echo "SANDBOX_$(echo "$name" | tr a-z A-Z)_URL=http://127.0.0.1:$((port + off))" >> "$dir/sandbox.env"
+	done
 	sed -e "s|@DIR@|$dir|g" -e "s|@LISTEN@|127.0.0.1:$port|g" \
 	    -e "s|@USER_LINE@|$userline|" \
+	    -e "/@SANDBOX_SERVERS@/{r $dir/sandboxes.conf" -e "d}" \
 	    "$top/nginx/stockhub.conf.in" > "$dir/nginx.conf"
 	nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/log/nginx-error.log" \
 	    2> "$dir/log/nginx-start.log" || return 1
@@ -176,17 +194,41 @@ db_stop() {
 	fi
 }
 
+# The demo catalog: the article's ceramic mug and friends, in the hub's
+# ledger and on every sandbox marketplace. Fixed event keys make a second
+# `make run` a no-op rather than a second delivery of stock.
+demo() {
+	hub="STOCKHUB_CONFIG=$dir/stockhub.conf"
+	while read -r sku qty title; do
+		env "$hub" "$1/bin/stockhub" item add "$sku" "$title" > /dev/null 2>&1 || true
+		env "$hub" "$1/bin/stockhub" move "$sku" receive "$qty" \
+		    "demo catalog" "demo:receive:$sku" > /dev/null 2>&1 || true
+	done <<EOD
+MUG-CERAMIC-01 3 Handmade ceramic mug
+SCARF-WOOL-RED 5 Wool scarf, red
+SCARF-WOOL-BLUE 2 Wool scarf, blue
+SCARF-WOOL-GREEN 0 Wool scarf, green
+GIFT-SET-01 2 Gift set: mug and scarf
+EOD
+	while IFS== read -r _ url; do
+		curl -s -o /dev/null -X POST "$url/_sandbox/demo" || true
+	done < "$dir/sandbox.env"
+}
+
 case $cmd in
 start)
 	port=${3:-8080}
 	build=${4:-$top/build}
 	db_start
 	migrate "$build"
+	fresh=1
+	alive "$dir/run/nginx.pid" && fresh=0
 	web_start "$build" || {
 		cat "$dir/log/nginx-start.log" >&2
 		die "nginx could not start on 127.0.0.1:$port (in use? try: make run PORT=8081)"
 	}
-	api_token=$(sed -n 's/^api_token *= *//p' "$dir/secrets.conf")
+	# a second `make run` leaves the running sandboxes' state alone
+	[ "$fresh" -eq 1 ] && demo "$build"
 	cat <<EOF2
 
 stockhub is running (sandbox, local only):
@@ -197,6 +239,8 @@ stockhub is running (sandbox, local only):
   database      MariaDB on $dir/run/mysqld.sock, data in $dir/db
   logs          $dir/log/
   command line  STOCKHUB_CONFIG=$dir/stockhub.conf build/bin/stockhub
+Sandbox marketplaces (emulators, not the real ones):
+$(sed 's/^SANDBOX_\([A-Z]*\)_URL=/  \1  /' "$dir/sandbox.env")
 Stop it all with: make stop
 EOF2
 	;;
