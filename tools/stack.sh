@@ -25,7 +25,15 @@ die() { echo "stack: $*" >&2; exit 1; }
 
 randhex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A pid file may list several processes (spawn-fcgi -F n): alive while
+# any of them is.
+alive() {
+	[ -f "$1" ] || return 1
+	for p in $(cat "$1"); do
+		kill -0 "$p" 2>/dev/null && return 0
+	done
+	return 1
+}
 
 # The client as the database's administrator: root, or the user who ran
 # mariadb-install-db, both by unix socket authentication.
@@ -41,9 +49,13 @@ write_config() {
 db_password = $(randhex)
 timer_token = $(randhex)
 api_token = $(randhex)
+master_key = $(randhex)
 EOS
 		umask 022
 	}
+	# stacks made before master_key existed get one
+	grep -q '^master_key' "$dir/secrets.conf" ||
+	    echo "master_key = $(randhex)" >> "$dir/secrets.conf"
 	[ -f "$dir/stockhub.conf" ] || cat > "$dir/stockhub.conf" <<EOC
 # Local stack configuration, made by tools/stack.sh from
 # stockhub.conf.example. See that file for every key.
@@ -121,9 +133,14 @@ web_start() {
 		[ "$name" = stockhub ] && continue
 		alive "$dir/run/$name.pid" && continue
 		rm -f "$dir/run/$name.sock"
+		# the sandboxes keep their state in one process; the hub's
+		# programs run several, so a webhook is taken while another
+		# worker pushes
+		workers=3
+		case $name in sandbox-*) workers=1 ;; esac
 		STOCKHUB_CONFIG="$dir/stockhub.conf" \
 		STOCKHUB_LOG_FILE="$dir/log/$name.log" \
-		    spawn-fcgi -s "$dir/run/$name.sock" -M 0600 -F 1 \
+		    spawn-fcgi -s "$dir/run/$name.sock" -M 0600 -F "$workers" \
 		    -P "$dir/run/$name.pid" -- "$(cd "$build/bin" && pwd)/$name" \
 		    > /dev/null || die "spawn-fcgi $name failed"
 	done
@@ -161,13 +178,15 @@ web_start() {
 stop_pidfile() {
 	f=$1
 	if alive "$f"; then
-		pid=$(cat "$f")
-		kill "$pid" 2>/dev/null || true
+		pids=$(cat "$f")
+		# shellcheck disable=SC2086
+		kill $pids 2>/dev/null || true
 		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+		while alive "$f" && [ $i -lt 100 ]; do
 			sleep 0.1; i=$((i + 1))
 		done
-		kill -9 "$pid" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		kill -9 $pids 2>/dev/null || true
 	fi
 	rm -f "$f"
 }
