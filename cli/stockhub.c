@@ -21,6 +21,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "migrate.h"
+#include "push.h"
 #include "stock.h"
 #include "str.h"
 
@@ -101,7 +102,7 @@ cmd_move(struct db *db, int argc, char **argv, struct err *e)
 	ev.reason = argv[3];
 	ev.lines = &line;
 	ev.nlines = 1;
-	if (ledger_post(db, &ev, NULL, NULL, &res, e) == -1)
+	if (ledger_post(db, &ev, push_touch, NULL, &res, e) == -1)
 		return -1;
 	printf("%s event %lld%s\n", res.duplicate ? "duplicate" : "applied",
 	    (long long)res.event_id, res.oversold > 0 ? " (oversold)" : "");

@@ -13,6 +13,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "migrate.h"
+#include "push.h"
 #include "stock.h"
 
 void
@@ -179,7 +180,7 @@ api_movement_post(struct app *a, struct http_req *r)
 
 	if ((db = app_db(a, r, 1, NULL)) == NULL)
 		goto out;
-	if (ledger_post(db, &ev, NULL, NULL, &res, &e) == -1)
+	if (ledger_post(db, &ev, push_touch, NULL, &res, &e) == -1)
 		goto fail;
 	log_info("event %s: %s (%zu line(s), oversold %lld)", ev.key,
 	    res.duplicate ? "duplicate" : "applied", ev.nlines,

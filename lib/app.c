@@ -1,6 +1,7 @@
 /*
  * app: the FastCGI accept loop shared by every program (see app.h).
  */
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ app_main(const char *prog, const struct app_route *routes)
 	FCGX_Request		 fcgi;
 	const struct app_route	*rt;
 	struct sigaction	 sa;
+	struct pollfd		 pfd;
 	int			 known;
 
 	const char		*logfile;
@@ -109,7 +111,15 @@ app_main(const char *prog, const struct app_route *routes)
 		return 1;
 	}
 	log_info("ready");
-	while (!stopping && FCGX_Accept_r(&fcgi) >= 0) {
+	while (!stopping) {
+		/* wait in poll, not in accept: a SIGTERM interrupts poll,
+		 * while libfcgi would restart an interrupted accept */
+		pfd.fd = 0;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) == -1)
+			continue;
+		if (FCGX_Accept_r(&fcgi) < 0)
+			break;
 		err_clear(&e);
 		if (http_req_read(&r, &fcgi, (size_t)a.cfg.body_max, &e) == -1)
 			http_error_err(&r, &e);

@@ -27,7 +27,8 @@ enum vtype {
 	V_LISTEN,	/* host:port */
 	V_PORT,		/* 1..65535 */
 	V_BYTES,	/* 1 KiB .. 64 MiB */
-	V_TOKEN		/* a secret of at least 32 printable characters */
+	V_TOKEN,	/* a secret of at least 32 printable characters */
+	V_HEXKEY	/* 64 hex digits */
 };
 
 struct key {
@@ -57,6 +58,7 @@ static const struct key keys[] = {
 	STRK(db_password, V_STR, 1, 0),
 	STRK(timer_token, V_TOKEN, 1, 1),
 	STRK(api_token, V_TOKEN, 1, 1),
+	STRK(master_key, V_HEXKEY, 1, 0),
 };
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
@@ -147,6 +149,14 @@ check_value(const struct key *k, const char *val, int64_t *num,
 	case V_BYTES:
 		if (str_to_i64(val, 1024, 64 * 1024 * 1024, num) == -1) {
 			*why = "must be a byte count from 1024 to 67108864";
+			return -1;
+		}
+		return 0;
+	case V_HEXKEY:
+		if (strlen(val) != 64 || strspn(val, "0123456789abcdefABCDEF")
+		    != 64) {
+			*why = "must be 64 hex digits (make one with: "
+			    "openssl rand -hex 32)";
 			return -1;
 		}
 		return 0;

@@ -41,6 +41,8 @@ struct config {
 	char	db_password[256];
 	char	timer_token[CONFIG_TOKEN_MAX];
 	char	api_token[CONFIG_TOKEN_MAX];
+	/* 64 hex digits: seals channel credentials (lib/crypt.h) */
+	char	master_key[CONFIG_TOKEN_MAX];
 };
 
 /* Fill c with the defaults (everything optional gets a value). */

@@ -8,8 +8,9 @@ auth="Authorization: Bearer $token"
 json="Content-Type: application/json"
 sku="E2E-$$"
 
+latest=$(ls sql | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tail -1)
 req GET /healthz
-expect "healthz answers ok with the schema version" 200 '"schema_version":1'
+expect "healthz answers ok with the latest schema version" 200 "\"schema_version\":$latest"
 has_header "every response carries a request id" '^X-Request-Id: [0-9a-f]{32}$'
 has_header "security headers are set" "^Content-Security-Policy: .*frame-ancestors 'none'"
 has_header "nosniff is set" '^X-Content-Type-Options: nosniff'
@@ -71,6 +72,11 @@ expect "a malformed query string is 400" 400
 
 req DELETE /healthz
 expect "a wrong method is 405" 405 "method_not_allowed"
+
+req POST /jobs/tick
+expect "the timer refuses a tick without its token" 401 '"unauthorized"'
+req POST /jobs/tick -H "Authorization: Bearer $(secret timer_token)"
+expect "a tick with the token runs and reports" 200 '"push":{"claimed":'
 
 req GET /nowhere
 expect "an unknown path is 404 in JSON" 404 '"not_found"'

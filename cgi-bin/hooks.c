@@ -1,0 +1,19 @@
+/*
+ * hooks: marketplace webhooks in, behind nginx at /hooks/. Thin: the
+ * routes, then the shared FastCGI loop.
+ */
+#include <stddef.h>
+
+#include "app.h"
+#include "shopify_hook.h"
+
+static const struct app_route routes[] = {
+	{ "POST", "/hooks/shopify",	shopify_hook_receive },
+	{ NULL,   NULL,			NULL }
+};
+
+int
+main(void)
+{
+	return app_main("hooks", routes);
+}

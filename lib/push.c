@@ -1,0 +1,322 @@
+/*
+ * push: the outbox and its runner (see push.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+
+#include "alert.h"
+#include "channel.h"
+#include "db.h"
+#include "err.h"
+#include "ledger.h"
+#include "log.h"
+#include "push.h"
+#include "str.h"
+
+int64_t
+push_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+push_touch(struct db *db, const struct ledger_item *it, void *arg,
+    struct err *e)
+{
+	(void)arg;
+	/* a new movement revives a dead row: the seller may have fixed
+	 * what made it fail, and the alert says so if not */
+	return db_exec(db, "INSERT INTO push_queue (listing_id, want_version) "
+	    "SELECT id, ? FROM channel_listings WHERE item_id = ? "
+	    "ON DUPLICATE KEY UPDATE want_version = GREATEST(want_version, "
+	    "VALUES(want_version)), dead = 0", (struct db_val[]){
+	    DBI(it->version), DBI(it->id) }, 2, NULL, NULL, e);
+}
+
+int
+push_queue_listing(struct db *db, int64_t listing_id, struct err *e)
+{
+	/* make the row due without inventing a version: want stays a real
+	 * item version and done drops below it (assignments apply left to
+	 * right, so done sees the new want) */
+	return db_exec(db, "INSERT INTO push_queue (listing_id, want_version, "
+	    "done_version) SELECT l.id, i.version, i.version - 1 FROM "
+	    "channel_listings l JOIN stock_items i ON i.id = l.item_id "
+	    "WHERE l.id = ? ON DUPLICATE KEY UPDATE want_version = "
+	    "GREATEST(want_version, VALUES(want_version)), done_version = "
+	    "LEAST(done_version, want_version - 1), dead = 0, next_at = "
+	    "CURRENT_TIMESTAMP(6)", (struct db_val[]){ DBI(listing_id) }, 1,
+	    NULL, NULL, e);
+}
+
+struct claim {
+	const char	*worker;
+	int64_t		 listing_id;	/* 0: nothing due */
+	int64_t		 want;		/* want_version when claimed */
+	int64_t		 attempts;
+	char		 idem_key[65];
+	int		 has_idem_qty;
+	int64_t		 idem_qty;
+};
+
+static int
+claim_fn(struct db *db, void *arg, struct err *e)
+{
+	struct claim	*c = arg;
+	struct db_res	*r;
+	int		 rc;
+
+	c->listing_id = 0;
+	r = db_query(db, "SELECT listing_id, attempts, idem_key, idem_qty, "
+	    "want_version FROM push_queue WHERE dead = 0 AND want_version > done_version "
+	    "AND next_at <= CURRENT_TIMESTAMP(6) AND (lease_until IS NULL OR "
+	    "lease_until < CURRENT_TIMESTAMP(6)) ORDER BY next_at LIMIT 1 "
+	    "FOR UPDATE SKIP LOCKED", NULL, 0, e);
+	if (r == NULL)
+		return -1;
+	if ((rc = db_next(r, e)) == 1) {
+		c->listing_id = db_col_i64(r, 0);
+		c->attempts = db_col_i64(r, 1);
+		(void)str_copy(c->idem_key, sizeof(c->idem_key),
+		    db_col_null(r, 2) ? "" : db_col_str(r, 2));
+		c->has_idem_qty = !db_col_null(r, 3);
+		c->idem_qty = db_col_i64(r, 3);
+		c->want = db_col_i64(r, 4);
+	}
+	db_res_free(r);
+	if (rc != 1)
+		return rc;
+	return db_exec(db, "UPDATE push_queue SET lease_until = "
+	    "CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, claimed_by = ? "
+	    "WHERE listing_id = ?", (struct db_val[]){ DBI(PUSH_LEASE_S),
+	    DBS(c->worker), DBI(c->listing_id) }, 3, NULL, NULL, e);
+}
+
+static const char *
+outcome_name(enum channel_outcome o)
+{
+	switch (o) {
+	case CHANNEL_WRITTEN:	return "written";
+	case CHANNEL_UNCHANGED:	return "unchanged";
+	case CHANNEL_HELD:	return "held";
+	case CHANNEL_RETRY:	return "retry";
+	default:		return "failed";
+	}
+}
+
+struct finish {
+	int64_t				 listing_id;
+	int64_t				 account_id;
+	int64_t				 item_id;
+	int64_t				 version;
+	int64_t				 want;
+	int64_t				 desired;
+	int64_t				 attempts;
+	const char			*idem_key;
+	const struct channel_result	*r;
+};
+
+static int
+finish_fn(struct db *db, void *arg, struct err *e)
+{
+	struct finish			*f = arg;
+	const struct channel_result	*r = f->r;
+	int64_t				 wait;
+	char				 key[96], msg[256];
+
+	if (db_exec(db, "INSERT INTO push_log (listing_id, item_version, "
+	    "desired_qty, outcome, detail) VALUES (?, ?, ?, ?, LEFT(?, 255))",
+	    (struct db_val[]){ DBI(f->listing_id), DBI(f->version),
+	    DBI(f->desired), DBS(outcome_name(r->outcome)), DBS(r->detail) },
+	    5, NULL, NULL, e) == -1)
+		return -1;
+
+	switch (r->outcome) {
+	case CHANNEL_WRITTEN:
+	case CHANNEL_HELD:
+		if (db_exec(db, "INSERT INTO channel_writes (listing_id, qty, "
+		    "idem_key) VALUES (?, ?, ?)", (struct db_val[]){
+		    DBI(f->listing_id), DBI(r->shown), DBS(f->idem_key) }, 3,
+		    NULL, NULL, e) == -1)
+			return -1;
+		/* FALLTHROUGH */
+	case CHANNEL_UNCHANGED:
+		/* hidden: the adapter hid the offering or listing for 0
+		 * (Etsy), so it knows to show it again when stock returns */
+		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
+		    "?, last_pushed_at = CURRENT_TIMESTAMP(6), last_seen_qty = "
+		    "?, last_seen_at = CURRENT_TIMESTAMP(6), hidden = ? WHERE "
+		    "id = ?", (struct db_val[]){ DBI(r->shown), DBI(r->shown),
+		    DBI(r->hidden ? 1 : 0), DBI(f->listing_id) }, 4, NULL, NULL,
+		    e) == -1)
+			return -1;
+		/* done up to what was wanted when claimed (a forced push
+		 * wants one past the item's version) and what was read; a
+		 * movement since then keeps the row due */
+		return db_exec(db, "UPDATE push_queue SET done_version = "
+		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
+		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
+		    "NULL WHERE listing_id = ?", (struct db_val[]){
+		    DBI(f->version), DBI(f->want), DBI(f->listing_id) }, 3,
+		    NULL, NULL, e);
+	case CHANNEL_RETRY:
+		/* exponential, capped low enough that an outage's end is
+		 * noticed within a minute; the channel's Retry-After wins */
+		wait = (int64_t)1 << (f->attempts < 6 ? f->attempts : 6);
+		if (wait > PUSH_BACKOFF_MAX_S)
+			wait = PUSH_BACKOFF_MAX_S;
+		if (r->retry_after_s > wait)
+			wait = r->retry_after_s;
+		if (f->attempts + 1 == PUSH_ALERT_ATTEMPTS) {
+			(void)str_fmt(key, sizeof(key), "push_retrying:%lld",
+			    (long long)f->listing_id);
+			(void)str_fmt(msg, sizeof(msg), "pushes to listing %lld "
+			    "keep failing (%d attempts): %s",
+			    (long long)f->listing_id, PUSH_ALERT_ATTEMPTS,
+			    r->detail);
+			if (alert_raise(db, "push_retrying", key, f->account_id,
+			    f->item_id, msg, NULL, e) == -1)
+				return -1;
+		}
+		return db_exec(db, "UPDATE push_queue SET attempts = attempts "
+		    "+ 1, next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, "
+		    "lease_until = NULL, idem_key = ?, idem_qty = ?, "
+		    "last_error = LEFT(?, 255) WHERE listing_id = ?",
+		    (struct db_val[]){ DBI(wait), DBS(f->idem_key),
+		    DBI(f->desired), DBS(r->detail), DBI(f->listing_id) }, 5,
+		    NULL, NULL, e);
+	default:
+		(void)str_fmt(key, sizeof(key), "push_failed:%lld",
+		    (long long)f->listing_id);
+		(void)str_fmt(msg, sizeof(msg), "push to listing %lld failed: "
+		    "%s", (long long)f->listing_id, r->detail);
+		if (alert_raise(db, "push_failed", key, f->account_id,
+		    f->item_id, msg, NULL, e) == -1)
+			return -1;
+		return db_exec(db, "UPDATE push_queue SET dead = 1, attempts = "
+		    "attempts + 1, lease_until = NULL, last_error = LEFT(?, 255) "
+		    "WHERE listing_id = ?", (struct db_val[]){ DBS(r->detail),
+		    DBI(f->listing_id) }, 2, NULL, NULL, e);
+	}
+}
+
+/* Push one claimed listing and record what happened. */
+static int
+push_one(struct db *db, const struct config *cfg, const struct claim *c,
+    struct push_stats *st, struct err *e)
+{
+	struct channel_account	 acct;
+	struct channel_listing	 l;
+	struct channel_result	 r;
+	struct channel_push	 p;
+	struct channel_ctx	 ctx;
+	const struct channel_ops *ops;
+	struct finish		 f;
+	unsigned char		 rnd[16];
+	char			 key[65];
+	int64_t			 desired = 0, version = 0;
+	int			 rc = -1;
+
+	memset(&acct, 0, sizeof(acct));
+	memset(&r, 0, sizeof(r));
+	if (channel_listing_load(db, c->listing_id, &l, e) == -1 ||
+	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1 ||
+	    channel_desired(db, l.id, &desired, &version, e) == -1)
+		goto out;
+
+	/* one key per intended write: a retry of the same quantity reuses
+	 * it, so the channel can tell it from a new write */
+	if (c->idem_key[0] != '\0' && c->has_idem_qty && c->idem_qty == desired)
+		(void)str_copy(key, sizeof(key), c->idem_key);
+	else {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			err_set(e, ERR_SYS, "no randomness");
+			goto out;
+		}
+		str_hex(key, rnd, sizeof(rnd));
+	}
+
+	r.shown_before = -1;
+	if (acct.paused) {
+		r.outcome = CHANNEL_RETRY;
+		r.retry_after_s = PUSH_BACKOFF_MAX_S;
+		(void)str_copy(r.detail, sizeof(r.detail), "account paused");
+	} else if ((ops = channel_ops_for(acct.type)) == NULL) {
+		r.outcome = CHANNEL_FAILED;
+		(void)str_fmt(r.detail, sizeof(r.detail), "no adapter for %s "
+		    "yet", channel_type_name(acct.type));
+	} else {
+		ctx.db = db;
+		ctx.cfg = cfg;
+		ctx.acct = &acct;
+		p.desired = desired;
+		p.idem_key = key;
+		if (ops->push(&ctx, &l, &p, &r, e) == -1) {
+			r.outcome = CHANNEL_RETRY;
+			(void)str_copy(r.detail, sizeof(r.detail),
+			    e != NULL ? e->msg : "local failure");
+		}
+	}
+	log_info("push listing %lld (%s %s) qty %lld: %s%s%s",
+	    (long long)l.id, acct.name, l.sku, (long long)desired,
+	    outcome_name(r.outcome), r.detail[0] != '\0' ? ": " : "",
+	    r.detail);
+
+	f.listing_id = l.id;
+	f.account_id = acct.id;
+	f.item_id = l.item_id;
+	f.version = version;
+	f.want = c->want;
+	f.desired = desired;
+	f.attempts = c->attempts;
+	f.idem_key = key;
+	f.r = &r;
+	if (db_tx(db, finish_fn, &f, e) == -1)
+		goto out;
+	if (st != NULL) {
+		switch (r.outcome) {
+		case CHANNEL_WRITTEN:	st->written++; break;
+		case CHANNEL_UNCHANGED:	st->unchanged++; break;
+		case CHANNEL_HELD:	st->held++; break;
+		case CHANNEL_RETRY:	st->retried++; break;
+		default:		st->failed++; break;
+		}
+	}
+	rc = 0;
+out:
+	channel_account_free(&acct);
+	return rc;
+}
+
+int
+push_run(struct db *db, const struct config *cfg, const char *worker,
+    int64_t deadline_ms, struct push_stats *st, struct err *e)
+{
+	struct claim	 c;
+
+	if (st != NULL)
+		memset(st, 0, sizeof(*st));
+	while (push_now_ms() < deadline_ms) {
+		memset(&c, 0, sizeof(c));
+		c.worker = worker;
+		if (db_tx(db, claim_fn, &c, e) == -1)
+			return -1;
+		if (c.listing_id == 0)
+			return 0;
+		if (st != NULL)
+			st->claimed++;
+		if (push_one(db, cfg, &c, st, e) == -1) {
+			/* the lease runs out and another run retries it */
+			log_error("push listing %lld: %s",
+			    (long long)c.listing_id, e != NULL ? e->msg : "");
+			return -1;
+		}
+	}
+	return 0;
+}

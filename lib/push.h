@@ -1,0 +1,56 @@
+/*
+ * push: the outbox that makes every channel follow the ledger.
+ *
+ * push_touch() is the ledger's touch hook: in the same transaction as a
+ * movement it raises want_version on the queue row of every listing of
+ * the item (one row per listing, so a burst of sales coalesces into one
+ * write). push_run() claims due rows one at a time with SELECT ... FOR
+ * UPDATE SKIP LOCKED plus a lease (so two runners never push one listing
+ * at once), computes what the listing should show from the ledger at that
+ * moment (channel_desired), asks the channel's adapter to show it, and
+ * records the outcome: done, retry with backoff (Retry-After honoured),
+ * or dead with an alert. Every attempt lands in push_log; every write in
+ * channel_writes (for echo suppression).
+ */
+#ifndef STOCKHUB_PUSH_H
+#define STOCKHUB_PUSH_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "ledger.h"
+
+#define PUSH_LEASE_S		60
+#define PUSH_BACKOFF_MAX_S	60
+#define PUSH_ALERT_ATTEMPTS	10
+
+struct push_stats {
+	int	 claimed;
+	int	 written;
+	int	 unchanged;
+	int	 held;
+	int	 retried;
+	int	 failed;
+};
+
+/* The ledger touch hook (arg unused). */
+int	push_touch(struct db *db, const struct ledger_item *it, void *arg,
+	    struct err *e);
+
+/* Queue a push of one listing (after mapping it, or to repair). */
+int	push_queue_listing(struct db *db, int64_t listing_id, struct err *e);
+
+/*
+ * Run due pushes until none is due or the clock passes deadline_ms
+ * (milliseconds since the epoch). worker names the runner in the queue
+ * (host:pid). st may be NULL.
+ */
+int	push_run(struct db *db, const struct config *cfg, const char *worker,
+	    int64_t deadline_ms, struct push_stats *st, struct err *e);
+
+/* Milliseconds since the epoch (real time). */
+int64_t	push_now_ms(void);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * shopify_hook: Shopify's webhooks in (POST /hooks/shopify).
+ *
+ * The receiver finds the account by X-Shopify-Shop-Domain, checks
+ * X-Shopify-Hmac-Sha256 over the raw body in constant time before
+ * anything is parsed (401 and one log line otherwise; nothing stored),
+ * stores the delivery in the inbox deduplicated on X-Shopify-Event-Id,
+ * applies it to the ledger in one transaction, answers 200, finishes the
+ * FastCGI request and only then pushes the new quantities to the other
+ * channels, so Shopify never waits on them.
+ *
+ * Applying, per topic:
+ *   orders/create      commit each mapped line (an unmapped line is an
+ *                      unmapped_sale alert with all it takes to fix it)
+ *   orders/cancelled   release what each line still has committed
+ *   refunds/create     restock_type cancel: release; return: restock
+ *                      (shipping first what the hub never saw ship);
+ *                      no_restock: nothing
+ *   inventory_levels/update  the echo of the hub's own write is ignored;
+ *                      otherwise a manual edit: policy "restore" pushes
+ *                      the hub's figure back; policy "accept" applies it
+ *                      as an adjustment once the orders of that minute
+ *                      are in (the tick applies it after a delay)
+ *   products/update    variants the map lacks, or whose SKU changed,
+ *                      become mapping alerts
+ */
+#ifndef STOCKHUB_SHOPIFY_HOOK_H
+#define STOCKHUB_SHOPIFY_HOOK_H
+
+#include <stdint.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "err.h"
+#include "http.h"
+
+/* How long a manual-edit level update waits for the orders of its
+ * moment before it is read as an adjustment (policy accept). */
+#define SHOPIFY_HOOK_SETTLE_S	60
+
+/* The route handler. */
+void	shopify_hook_receive(struct app *a, struct http_req *r);
+
+/*
+ * Apply one stored delivery (inbox row id) in its own transaction. A row
+ * that is not 'new' any more is left alone. *deferred is set when the
+ * row must wait (policy accept, too recent) and was left 'new'.
+ */
+int	shopify_hook_apply(struct db *db, const struct config *cfg,
+	    int64_t inbox_id, int settle_now, int *deferred, struct err *e);
+
+/* Apply stored deliveries that were not applied yet (the tick). */
+int	shopify_hook_pending(struct db *db, const struct config *cfg,
+	    int *applied, struct err *e);
+
+#endif
