@@ -7,6 +7,15 @@
  *   stockhub item show SKU
  *   stockhub move SKU KIND QTY REASON [EVENT_KEY]
  *   stockhub check
+ *   stockhub account add TYPE NAME BASE_URL SHOP_REF [options] < creds.json
+ *   stockhub account list
+ *   stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT [EXT_LOCATION]]
+ *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
+ *   stockhub shopify subscribe ACCOUNT
+ *   stockhub push
+ *
+ * Credentials come on standard input as JSON, never as arguments, so they
+ * do not show in the process list or the shell history.
  */
 #include <pwd.h>
 #include <stdio.h>
@@ -15,7 +24,10 @@
 
 #include <openssl/rand.h>
 
+#include "buf.h"
+#include "channel.h"
 #include "config.h"
+#include "connect.h"
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
@@ -24,6 +36,9 @@
 #include "push.h"
 #include "stock.h"
 #include "str.h"
+
+#include <stdlib.h>
+#include <jansson.h>
 
 static int
 usage(void)
@@ -34,8 +49,19 @@ usage(void)
 	    "       stockhub item show SKU\n"
 	    "       stockhub move SKU KIND QTY REASON [EVENT_KEY]\n"
 	    "       stockhub check\n"
+	    "       stockhub account add TYPE NAME BASE_URL SHOP_REF "
+	    "[--holdback-pct P] [--holdback-units U]\n"
+	    "                [--max-shown M] [--priority N] "
+	    "[--manual accept|restore] < credentials.json\n"
+	    "       stockhub account list\n"
+	    "       stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT "
+	    "[EXT_LOCATION]]\n"
+	    "       stockhub shopify map ACCOUNT SKU [LOCATION_ID]\n"
+	    "       stockhub shopify subscribe ACCOUNT\n"
+	    "       stockhub push\n"
 	    "KIND is one of: receive count adjust commit release ship "
-	    "return_restock write_off\n");
+	    "return_restock write_off\n"
+	    "TYPE is one of: etsy shopify amazon ebay\n");
 	return 2;
 }
 
@@ -109,6 +135,199 @@ cmd_move(struct db *db, int argc, char **argv, struct err *e)
 	return cmd_item_show(db, line.sku, e);
 }
 
+/* Read credentials JSON from standard input (empty: none). */
+static int
+read_creds(json_t **creds, struct err *e)
+{
+	struct buf	 b;
+	char		 chunk[4096];
+	size_t		 n;
+	json_error_t	 je;
+	int		 rc = -1;
+
+	*creds = NULL;
+	buf_init(&b, 64 * 1024);
+	if (isatty(0))
+		return 0;
+	while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
+		if (buf_append(&b, chunk, n) == -1) {
+			err_set(e, ERR_TOOBIG, "credentials over 64 KiB");
+			goto out;
+		}
+	if (b.len == 0) {
+		rc = 0;
+		goto out;
+	}
+	if ((*creds = json_loadb(b.data, b.len, JSON_REJECT_DUPLICATES,
+	    &je)) == NULL || !json_is_object(*creds)) {
+		/* je.text may quote the input: do not echo it */
+		err_set(e, ERR_INVALID, "credentials on standard input must "
+		    "be one JSON object (line %d)", je.line);
+		json_decref(*creds);
+		*creds = NULL;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (b.data != NULL)
+		explicit_bzero(b.data, b.cap);
+	buf_free(&b);
+	return rc;
+}
+
+static int
+cmd_account_add(struct db *db, const struct config *cfg, int argc,
+    char **argv, struct err *e)
+{
+	struct alloc_policy	 pol;
+	enum channel_type	 t;
+	json_t			*creds = NULL;
+	int64_t			 v, id = 0;
+	char			*end;
+	int			 i, manual = 0, rc = -1;
+
+	memset(&pol, 0, sizeof(pol));
+	if (channel_type_parse(argv[0], &t) == -1)
+		return err_set(e, ERR_INVALID, "unknown type '%s'", argv[0]);
+	for (i = 4; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return err_set(e, ERR_INVALID, "%s needs a value",
+			    argv[i]);
+		if (strcmp(argv[i], "--holdback-pct") == 0) {
+			pol.holdback_pct = strtod(argv[i + 1], &end);
+			if (*end != '\0' || end == argv[i + 1] ||
+			    pol.holdback_pct < 0 || pol.holdback_pct > 100)
+				return err_set(e, ERR_INVALID,
+				    "--holdback-pct: 0 to 100");
+		} else if (strcmp(argv[i], "--holdback-units") == 0) {
+			if (str_to_i64(argv[i + 1], 0, STOCK_QTY_MAX, &v) == -1)
+				return err_set(e, ERR_INVALID,
+				    "--holdback-units: a whole number >= 0");
+			pol.holdback_units = v;
+		} else if (strcmp(argv[i], "--max-shown") == 0) {
+			if (str_to_i64(argv[i + 1], 0, STOCK_QTY_MAX, &v) == -1)
+				return err_set(e, ERR_INVALID,
+				    "--max-shown: a whole number >= 0");
+			pol.capped = 1;
+			pol.max_shown = v;
+		} else if (strcmp(argv[i], "--priority") == 0) {
+			if (str_to_i64(argv[i + 1], -1000, 1000, &v) == -1)
+				return err_set(e, ERR_INVALID,
+				    "--priority: -1000 to 1000");
+			pol.priority = (int)v;
+		} else if (strcmp(argv[i], "--manual") == 0) {
+			if (strcmp(argv[i + 1], "accept") != 0 &&
+			    strcmp(argv[i + 1], "restore") != 0)
+				return err_set(e, ERR_INVALID,
+				    "--manual: accept or restore");
+			manual = strcmp(argv[i + 1], "accept") == 0;
+		} else
+			return err_set(e, ERR_INVALID, "unknown option %s",
+			    argv[i]);
+	}
+	if (read_creds(&creds, e) == -1)
+		return -1;
+	if (channel_account_create(db, cfg, t, argv[1], argv[2], argv[3],
+	    creds, &pol, manual, &id, e) == -1)
+		goto out;
+	printf("account %lld: %s %s (credentials sealed)\n", (long long)id,
+	    argv[0], argv[1]);
+	rc = 0;
+out:
+	json_decref(creds);
+	return rc;
+}
+
+static int
+cmd_account_list(struct db *db, struct err *e)
+{
+	struct db_res	*r;
+	int		 rc;
+
+	r = db_query(db, "SELECT id, type, name, shop_ref, holdback_pct, "
+	    "holdback_units, COALESCE(max_shown, -1), priority, manual_edit, "
+	    "paused FROM channel_accounts ORDER BY id", NULL, 0, e);
+	if (r == NULL)
+		return -1;
+	while ((rc = db_next(r, e)) == 1)
+		printf("%s\t%s\t%s\t%s\tholdback %s%% / %s units\tmax %s"
+		    "\tpriority %s\tmanual edits: %s%s\n", db_col_str(r, 0),
+		    db_col_str(r, 1), db_col_str(r, 2), db_col_str(r, 3),
+		    db_col_str(r, 4), db_col_str(r, 5),
+		    db_col_i64(r, 6) < 0 ? "none" : db_col_str(r, 6),
+		    db_col_str(r, 7), db_col_str(r, 8),
+		    db_col_i64(r, 9) ? "\tPAUSED" : "");
+	db_res_free(r);
+	return rc == -1 ? -1 : 0;
+}
+
+static int
+cmd_map(struct db *db, const struct config *cfg, int argc, char **argv,
+    struct err *e)
+{
+	struct channel_account	 a;
+	int64_t			 id = 0;
+	int			 rc;
+
+	if (connect_account_by_name(db, cfg, argv[0], &a, e) == -1)
+		return -1;
+	rc = channel_listing_map(db, a.id, argv[1], argv[2],
+	    argc > 3 ? argv[3] : "", argc > 4 ? argv[4] : "", argv[1], &id, e);
+	if (rc == 0)
+		rc = push_queue_listing(db, id, e);
+	if (rc == 0)
+		printf("listing %lld: %s on %s\n", (long long)id, argv[1],
+		    a.name);
+	channel_account_free(&a);
+	return rc;
+}
+
+static int
+cmd_shopify(struct db *db, const struct config *cfg, int argc, char **argv,
+    struct err *e)
+{
+	struct channel_account	 a;
+	const char		*loc;
+	int64_t			 id = 0;
+	int			 rc, n = 0;
+
+	if (connect_account_by_name(db, cfg, argv[1], &a, e) == -1)
+		return -1;
+	if (strcmp(argv[0], "subscribe") == 0 && argc == 2) {
+		if ((rc = connect_shopify_subscribe(cfg, &a, &n, e)) == 0)
+			printf("%d new webhook subscription(s) to "
+			    "%s/hooks/shopify\n", n, cfg->public_base_url);
+	} else if (strcmp(argv[0], "map") == 0 && (argc == 3 || argc == 4)) {
+		loc = argc == 4 ? argv[3] : json_string_value(
+		    json_object_get(a.creds, "location_id"));
+		if (loc == NULL)
+			rc = err_set(e, ERR_INVALID, "give LOCATION_ID, or put "
+			    "location_id in the account's credentials");
+		else if ((rc = connect_shopify_map(db, &a, argv[2], loc, &id,
+		    e)) == 0)
+			printf("listing %lld: %s on %s\n", (long long)id,
+			    argv[2], a.name);
+	} else
+		rc = err_set(e, ERR_INVALID, "see: stockhub (no arguments)");
+	channel_account_free(&a);
+	return rc;
+}
+
+static int
+cmd_push(struct db *db, const struct config *cfg, struct err *e)
+{
+	struct push_stats	 st;
+	char			 worker[48];
+
+	(void)str_fmt(worker, sizeof(worker), "cli:%ld", (long)getpid());
+	if (push_run(db, cfg, worker, push_now_ms() + 50000, &st, e) == -1)
+		return -1;
+	printf("%d claimed, %d written, %d unchanged, %d held, %d retried, "
+	    "%d failed\n", st.claimed, st.written, st.unchanged, st.held,
+	    st.retried, st.failed);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -147,7 +366,19 @@ main(int argc, char **argv)
 			rc = -1;
 		} else if (rc == 0)
 			printf("ledger consistent\n");
-	} else {
+	} else if (strcmp(argv[1], "account") == 0 && argc >= 6 &&
+	    strcmp(argv[2], "add") == 0)
+		rc = cmd_account_add(db, &cfg, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "account") == 0 && argc == 3 &&
+	    strcmp(argv[2], "list") == 0)
+		rc = cmd_account_list(db, &e);
+	else if (strcmp(argv[1], "map") == 0 && argc >= 5 && argc <= 7)
+		rc = cmd_map(db, &cfg, argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "shopify") == 0 && argc >= 4)
+		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "push") == 0 && argc == 2)
+		rc = cmd_push(db, &cfg, &e);
+	else {
 		db_close(db);
 		return usage();
 	}

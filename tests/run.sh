@@ -62,7 +62,7 @@ for build in "$@"; do
 		echo "0 1" >> "$TAP_TALLY"
 		continue
 	fi
-	export STOCKHUB_URL="http://127.0.0.1:$port" STOCKHUB_STACK="$tmp"
+	export STOCKHUB_URL="http://127.0.0.1:$port" STOCKHUB_STACK="$tmp" STOCKHUB_BUILD="$build"
 	set -a; . "$tmp/sandbox.env"; set +a
 	tests/tap.sh $(progs "$build/tests/e2e") tests/e2e/test_*.sh
 	for f in tests/contract/test_*.py; do

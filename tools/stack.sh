@@ -232,6 +232,21 @@ EOD
 	while IFS== read -r _ url; do
 		curl -s -o /dev/null -X POST "$url/_sandbox/demo" || true
 	done < "$dir/sandbox.env"
+	# the sandbox Shopify shop, connected as a seller would: the account
+	# (credentials on standard input), each SKU mapped by exact match,
+	# the webhooks subscribed, the first push
+	shop=$(sed -n 's/^SANDBOX_SHOPIFY_URL=//p' "$dir/sandbox.env")
+	[ -n "$shop" ] || return 0
+	cli="env $hub $1/bin/stockhub"
+	printf '{"access_token":"shpat_sandbox_token","webhook_secret":"sbx-shopify-secret","location_id":"1"}' |
+	    $cli account add shopify "Sandbox Shopify" "$shop" \
+	    sandbox-shop.myshopify.com > /dev/null 2>&1 || true
+	for sku in MUG-CERAMIC-01 SCARF-WOOL-RED SCARF-WOOL-BLUE \
+	    SCARF-WOOL-GREEN GIFT-SET-01; do
+		$cli shopify map "Sandbox Shopify" "$sku" > /dev/null 2>&1 || true
+	done
+	$cli shopify subscribe "Sandbox Shopify" > /dev/null 2>&1 || true
+	$cli push > /dev/null 2>&1 || true
 }
 
 case $cmd in
