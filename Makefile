@@ -105,7 +105,7 @@ $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(TEST_SUPPORT) $(L
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
-$(BUILD)/tests/e2e/%: $(BUILD)/tests/e2e/%.o $(BUILD)/tests/httpc.o $(TEST_SUPPORT) $(LIBA)
+$(BUILD)/tests/e2e/%: $(BUILD)/tests/e2e/%.o $(BUILD)/tests/httpc.o $(BUILD)/tests/sbx.o $(TEST_SUPPORT) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
@@ -118,6 +118,11 @@ test: deps lint
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
 	@tests/run.sh build build/asan
+
+# Measurements on the real stack (see README "Benchmarks").
+bench: deps
+	@$(MAKE) --no-print-directory progs
+	@bench/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory progs

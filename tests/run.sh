@@ -68,14 +68,15 @@ for build in "$@"; do
 	for f in tests/contract/test_*.py; do
 		[ -e "$f" ] && tests/tap.sh "$f"
 	done
-	# a sanitizer report from a FastCGI program fails the run too
+	# stop first: leaks are reported when the programs exit; then a
+	# sanitizer report from any FastCGI program fails the run too
+	tools/stack.sh web-stop "$tmp" > /dev/null 2>&1
 	if grep -l -E 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' \
 	    "$tmp"/log/*.log > /dev/null 2>&1; then
 		grep -h -A30 -E 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$tmp"/log/*.log
 		echo "not ok - sanitizer report in a FastCGI program's log"
 		echo "0 1" >> "$TAP_TALLY"
 	fi
-	tools/stack.sh web-stop "$tmp" > /dev/null 2>&1
 	for prog in "$build"/bin/*; do rm -f "$tmp/log/$(basename "$prog").log"; done
 done
 

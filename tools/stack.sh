@@ -29,7 +29,7 @@ randhex() { od -An -N32 -tx1 /dev/urandom | tr -d ' \n'; }
 # any of them is.
 alive() {
 	[ -f "$1" ] || return 1
-	for p in $(cat "$1"); do
+	for p in $(cat "$1" 2>/dev/null); do
 		kill -0 "$p" 2>/dev/null && return 0
 	done
 	return 1
