@@ -57,6 +57,8 @@ push_queue_listing(struct db *db, int64_t listing_id, struct err *e)
 
 struct claim {
 	const char	*worker;
+	int64_t		 window_ms;	/* also claim rows due this soon */
+	int64_t		 wait_ms;	/* until the claimed row is due */
 	int64_t		 listing_id;	/* 0: nothing due */
 	int64_t		 want;		/* want_version when claimed */
 	int64_t		 attempts;
@@ -74,10 +76,13 @@ claim_fn(struct db *db, void *arg, struct err *e)
 
 	c->listing_id = 0;
 	r = db_query(db, "SELECT listing_id, attempts, idem_key, idem_qty, "
-	    "want_version FROM push_queue WHERE dead = 0 AND want_version > done_version "
-	    "AND next_at <= CURRENT_TIMESTAMP(6) AND (lease_until IS NULL OR "
-	    "lease_until < CURRENT_TIMESTAMP(6)) ORDER BY next_at LIMIT 1 "
-	    "FOR UPDATE SKIP LOCKED", NULL, 0, e);
+	    "want_version, GREATEST(TIMESTAMPDIFF(MICROSECOND, "
+	    "CURRENT_TIMESTAMP(6), next_at), 0) DIV 1000 FROM push_queue "
+	    "WHERE dead = 0 AND want_version > done_version AND next_at <= "
+	    "CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND AND (lease_until "
+	    "IS NULL OR lease_until < CURRENT_TIMESTAMP(6)) ORDER BY next_at "
+	    "LIMIT 1 FOR UPDATE SKIP LOCKED", (struct db_val[]){
+	    DBI(c->window_ms * 1000) }, 1, e);
 	if (r == NULL)
 		return -1;
 	if ((rc = db_next(r, e)) == 1) {
@@ -88,6 +93,7 @@ claim_fn(struct db *db, void *arg, struct err *e)
 		c->has_idem_qty = !db_col_null(r, 3);
 		c->idem_qty = db_col_i64(r, 3);
 		c->want = db_col_i64(r, 4);
+		c->wait_ms = db_col_i64(r, 5);
 	}
 	db_res_free(r);
 	if (rc != 1)
@@ -149,22 +155,29 @@ finish_fn(struct db *db, void *arg, struct err *e)
 	case CHANNEL_UNCHANGED:
 		/* hidden: the adapter hid the offering or listing for 0
 		 * (Etsy), so it knows to show it again when stock returns */
+		/* last_pushed_qty is what the channel would show had it
+		 * sold nothing the hub has not seen: units held back stay
+		 * counted until the hub applies those sales (orders_commit
+		 * lowers it then), or the next push writes them back */
 		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
 		    "?, last_pushed_at = CURRENT_TIMESTAMP(6), last_seen_qty = "
 		    "?, last_seen_at = CURRENT_TIMESTAMP(6), hidden = ? WHERE "
-		    "id = ?", (struct db_val[]){ DBI(r->shown), DBI(r->shown),
-		    DBI(r->hidden ? 1 : 0), DBI(f->listing_id) }, 4, NULL, NULL,
-		    e) == -1)
+		    "id = ?", (struct db_val[]){ DBI(r->shown +
+		    (r->outcome == CHANNEL_HELD ? r->unseen_sales : 0)),
+		    DBI(r->shown), DBI(r->hidden ? 1 : 0), DBI(f->listing_id) },
+		    4, NULL, NULL, e) == -1)
 			return -1;
 		/* done up to what was wanted when claimed (a forced push
 		 * wants one past the item's version) and what was read; a
-		 * movement since then keeps the row due */
+		 * movement since then keeps the row due, from PUSH_PACE_MS
+		 * on, so a burst of sales becomes one write */
 		return db_exec(db, "UPDATE push_queue SET done_version = "
 		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
 		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
-		    "NULL WHERE listing_id = ?", (struct db_val[]){
-		    DBI(f->version), DBI(f->want), DBI(f->listing_id) }, 3,
-		    NULL, NULL, e);
+		    "NULL, next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? "
+		    "MICROSECOND WHERE listing_id = ?", (struct db_val[]){
+		    DBI(f->version), DBI(f->want), DBI(PUSH_PACE_MS * 1000),
+		    DBI(f->listing_id) }, 4, NULL, NULL, e);
 	case CHANNEL_RETRY:
 		/* exponential, capped low enough that an outage's end is
 		 * noticed within a minute; the channel's Retry-After wins */
@@ -299,18 +312,30 @@ push_run(struct db *db, const struct config *cfg, const char *worker,
     int64_t deadline_ms, struct push_stats *st, struct err *e)
 {
 	struct claim	 c;
+	struct timespec	 ts;
+	int64_t		 left;
 
 	if (st != NULL)
 		memset(st, 0, sizeof(*st));
-	while (push_now_ms() < deadline_ms) {
+	while ((left = deadline_ms - push_now_ms()) > 0) {
 		memset(&c, 0, sizeof(c));
 		c.worker = worker;
+		c.window_ms = left < PUSH_PACE_MS ? left : PUSH_PACE_MS;
 		if (db_tx(db, claim_fn, &c, e) == -1)
 			return -1;
 		if (c.listing_id == 0)
 			return 0;
 		if (st != NULL)
 			st->claimed++;
+		/* claimed early (coalescing): wait until it is due, so the
+		 * write carries every sale of the window */
+		if (c.wait_ms > 0) {
+			if (c.wait_ms > PUSH_PACE_MS)
+				c.wait_ms = PUSH_PACE_MS;
+			ts.tv_sec = (time_t)(c.wait_ms / 1000);
+			ts.tv_nsec = (long)(c.wait_ms % 1000) * 1000000L;
+			nanosleep(&ts, NULL);
+		}
 		if (push_one(db, cfg, &c, st, e) == -1) {
 			/* the lease runs out and another run retries it */
 			log_error("push listing %lld: %s",

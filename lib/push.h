@@ -25,6 +25,13 @@
 #define PUSH_LEASE_S		60
 #define PUSH_BACKOFF_MAX_S	60
 #define PUSH_ALERT_ATTEMPTS	10
+/*
+ * Coalescing: after a push a listing is not pushed again for this long;
+ * the sales of that window go out in one write. A runner that finds a
+ * row due within this long claims it (the lease keeps others off) and
+ * waits for it, so the write still goes out within seconds.
+ */
+#define PUSH_PACE_MS		1000
 
 struct push_stats {
 	int	 claimed;

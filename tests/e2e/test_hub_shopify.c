@@ -384,6 +384,57 @@ test_manual_edit_restored(void **state)
 }
 
 static void
+test_manual_edit_accepted_once_settled(void **state)
+{
+	struct err	 e;
+	char		 b[128];
+	int64_t		 hub, on_hand, committed, i;
+
+	(void)state;
+	assert_int_equal(db_exec(db, "UPDATE channel_accounts SET manual_edit "
+	    "= 'accept' WHERE id = ?", (struct db_val[]){ DBI(acct_id) }, 1,
+	    NULL, NULL, &e), 0);
+	tick();
+	on_hand = item(sku).on_hand;
+	/* a sale since the hub's last write: Shopify counted it down
+	 * itself, and the hub has seen it */
+	committed = item(sku).committed;
+	assert_true(order(sku, 1) > 0);
+	wait_committed(sku, committed + 1);
+	hub = shown(sku);
+	/* the seller finds 3 more mugs and says so in Shopify's admin */
+	(void)str_fmt(b, sizeof(b), "{\"sku\":\"%s\",\"available\":%lld}",
+	    sku, (long long)hub + 3);
+	json_decref(ctl("POST", "/_sandbox/inventory", b, 0));
+	/* held back until the orders of that minute are in ... */
+	sleep_ms(1000);
+	assert_int_equal(item(sku).on_hand, on_hand);
+	/* ... then, as if the minute had passed, the tick takes it */
+	assert_int_equal(db_exec(db, "UPDATE webhook_inbox SET received_at = "
+	    "received_at - INTERVAL 120 SECOND WHERE account_id = ? AND "
+	    "state = 'new'", (struct db_val[]){ DBI(acct_id) }, 1, NULL, NULL,
+	    &e), 0);
+	for (i = 0; i < 10 && item(sku).on_hand == on_hand; i++) {
+		sleep_ms(600);
+		tick();
+	}
+	assert_int_equal(item(sku).on_hand, on_hand + 3);
+	wait_shown(sku, hub + 3);
+	/* a sale afterwards is a sale, not another manual edit */
+	assert_true(order(sku, 1) > 0);
+	sleep_ms(1500);
+	assert_int_equal(db_exec(db, "UPDATE webhook_inbox SET received_at = "
+	    "received_at - INTERVAL 120 SECOND WHERE account_id = ? AND "
+	    "state = 'new'", (struct db_val[]){ DBI(acct_id) }, 1, NULL, NULL,
+	    &e), 0);
+	tick();
+	assert_int_equal(item(sku).on_hand, on_hand + 3);
+	assert_int_equal(db_exec(db, "UPDATE channel_accounts SET manual_edit "
+	    "= 'restore' WHERE id = ?", (struct db_val[]){ DBI(acct_id) }, 1,
+	    NULL, NULL, &e), 0);
+}
+
+static void
 test_unmapped_sale_alerts(void **state)
 {
 	int	 i;
@@ -413,6 +464,7 @@ main(void)
 		cmocka_unit_test(test_echo_of_own_write_not_counted),
 		cmocka_unit_test(test_cancel_and_refunds),
 		cmocka_unit_test(test_manual_edit_restored),
+		cmocka_unit_test(test_manual_edit_accepted_once_settled),
 		cmocka_unit_test(test_unmapped_sale_alerts),
 	};
 
