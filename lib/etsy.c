@@ -995,12 +995,6 @@ etsy_error_message(long status, const char *body, size_t len, char *out,
 /* push                                                                */
 /* ------------------------------------------------------------------ */
 
-struct push_state {
-	struct channel_ctx	*ctx;
-	struct channel_result	*r;
-	struct etsy_rate	 rate;
-	int			 refreshed;	/* a 401 made us refresh once */
-};
 
 static const char *
 cred(const json_t *creds, const char *key)
@@ -1055,13 +1049,10 @@ redact(char *s, size_t sz, const char *secret)
 	buf_free(&out);
 }
 
-/* Fill r's detail, with no credential in it whatever Etsy echoed. */
-static void
-set_detail(struct push_state *s, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-set_detail(struct push_state *s, const char *fmt, ...)
+/* Fill r's detail, with no credential in it whatever Etsy echoed
+ * (exported for lib/etsy_poll; see etsy.h). */
+void
+etsy_session_detail(struct etsy_session *s, const char *fmt, ...)
 {
 	const json_t	*c = s->ctx->acct->creds;
 	va_list		 ap;
@@ -1076,7 +1067,7 @@ set_detail(struct push_state *s, const char *fmt, ...)
 }
 
 static void
-result(struct push_state *s, enum channel_outcome o)
+result(struct etsy_session *s, enum channel_outcome o)
 {
 	s->r->outcome = o;
 }
@@ -1104,8 +1095,9 @@ form_put(struct buf *b, const char *key, const char *v)
 	return 0;
 }
 
-static void
-wipe_resp(struct httpc_resp *resp)
+/* exported for lib/etsy_poll (etsy.h) */
+void
+etsy_resp_free(struct httpc_resp *resp)
 {
 	if (resp->body != NULL)
 		explicit_bzero(resp->body, resp->len);
@@ -1117,7 +1109,7 @@ wipe_resp(struct httpc_resp *resp)
  * Returns 0 when an answer came, -1 when none did (e says why).
  */
 static int
-api_once(struct push_state *s, const char *method, const char *url,
+api_once(struct etsy_session *s, const char *method, const char *url,
     const char *ctype, const char *body, size_t len, struct httpc_resp *resp,
     struct err *e)
 {
@@ -1301,7 +1293,7 @@ out:
 		explicit_bzero(form.data, form.len);
 	buf_free(&form);
 	explicit_bzero(apikey, sizeof(apikey));
-	wipe_resp(&resp);
+	etsy_resp_free(&resp);
 }
 
 static int
@@ -1355,7 +1347,7 @@ out:
  * or NULL). Returns 0 ready, 1 r filled (the push ends), -1 local error.
  */
 static int
-ensure_token(struct push_state *s, const char *failed, struct err *e)
+ensure_token(struct etsy_session *s, const char *failed, struct err *e)
 {
 	struct refresh	 t;
 	int		 rc;
@@ -1382,7 +1374,7 @@ ensure_token(struct push_state *s, const char *failed, struct err *e)
 	if (t.outcome != 0) {
 		result(s, (enum channel_outcome)t.outcome);
 		s->r->retry_after_s = t.retry_after_s > 0 ? t.retry_after_s : 0;
-		set_detail(s, "%s", t.msg);
+		etsy_session_detail(s, "%s", t.msg);
 		if (strcmp(t.msg, "revoked") == 0)
 			log_warn("etsy: account %" PRId64 ": refresh token "
 			    "revoked; reconnect the account", s->ctx->acct->id);
@@ -1399,7 +1391,7 @@ ensure_token(struct push_state *s, const char *failed, struct err *e)
  * refresh failed), -1 local error.
  */
 static int
-api(struct push_state *s, const char *what, const char *method,
+api(struct etsy_session *s, const char *what, const char *method,
     const char *url, const char *ctype, const char *body, size_t len,
     struct httpc_resp *resp, struct err *e)
 {
@@ -1413,19 +1405,19 @@ api(struct push_state *s, const char *what, const char *method,
 		    -1) {
 			if (ce.kind == ERR_AUTH) {
 				result(s, CHANNEL_FAILED);
-				set_detail(s, "%s: %s", what, ce.msg);
+				etsy_session_detail(s, "%s: %s", what, ce.msg);
 			} else {
 				result(s, CHANNEL_RETRY);
-				set_detail(s, "%s: %s", what,
+				etsy_session_detail(s, "%s: %s", what,
 				    resp->timed_out ? "timeout" : "no answer");
 			}
-			wipe_resp(resp);
+			etsy_resp_free(resp);
 			return 1;
 		}
 		if (resp->status != 401 || s->refreshed)
 			return 0;
 		s->refreshed = 1;
-		wipe_resp(resp);
+		etsy_resp_free(resp);
 		if (str_copy(failed, sizeof(failed), cred(s->ctx->acct->creds,
 		    "access_token") != NULL ? cred(s->ctx->acct->creds,
 		    "access_token") : "") == -1)
@@ -1439,7 +1431,7 @@ api(struct push_state *s, const char *what, const char *method,
 
 /* Map a non-2xx answer to the result. */
 static void
-fail_answer(struct push_state *s, const char *what,
+fail_answer(struct etsy_session *s, const char *what,
     const struct httpc_resp *resp)
 {
 	char	 msg[160];
@@ -1451,40 +1443,77 @@ fail_answer(struct push_state *s, const char *what,
 		s->r->retry_after_s = httpc_retry_after(resp, 3600);
 		if (s->r->retry_after_s < 0)
 			s->r->retry_after_s = 0;
-		set_detail(s, "%s: rate limited (429), retry after %" PRId64
+		etsy_session_detail(s, "%s: rate limited (429), retry after %" PRId64
 		    " s", what, s->r->retry_after_s);
 	} else if (httpc_class(resp) == HTTPC_RETRY) {
 		result(s, CHANNEL_RETRY);
-		set_detail(s, "%s: HTTP %ld: %s", what, resp->status, msg);
+		etsy_session_detail(s, "%s: HTTP %ld: %s", what, resp->status, msg);
 	} else if (resp->status == 404) {
 		result(s, CHANNEL_FAILED);
-		set_detail(s, "listing not found");
+		etsy_session_detail(s, "listing not found");
 	} else {
 		result(s, CHANNEL_FAILED);
-		set_detail(s, "%s: HTTP %ld: %s", what, resp->status, msg);
+		etsy_session_detail(s, "%s: HTTP %ld: %s", what, resp->status, msg);
 	}
 }
 
+int
+etsy_shop_id(const struct channel_account *a, char *out, size_t outsz)
+{
+	const json_t	*sid = json_object_get(a->creds, "shop_id");
+
+	if (json_is_integer(sid))
+		(void)str_fmt(out, outsz, "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(sid));
+	else if (json_is_string(sid))
+		(void)str_copy(out, outsz, json_string_value(sid));
+	else
+		(void)str_copy(out, outsz, a->shop_ref);
+	return numeric_id(out) ? 0 : -1;
+}
+
+void
+etsy_session_init(struct etsy_session *s, struct channel_ctx *ctx,
+    struct channel_result *r)
+{
+	memset(s, 0, sizeof(*s));
+	memset(r, 0, sizeof(*r));
+	r->outcome = CHANNEL_FAILED;
+	r->shown_before = -1;
+	r->shown = -1;
+	s->ctx = ctx;
+	s->r = r;
+	s->rate.limit_per_second = -1;
+	s->rate.remaining_this_second = -1;
+	s->rate.limit_per_day = -1;
+	s->rate.remaining_today = -1;
+}
+
+int
+etsy_session_token(struct etsy_session *s, struct err *e)
+{
+	return ensure_token(s, NULL, e);
+}
+
+int
+etsy_session_call(struct etsy_session *s, const char *what,
+    const char *method, const char *url, const char *ctype, const char *body,
+    size_t len, struct httpc_resp *resp, struct err *e)
+{
+	return api(s, what, method, url, ctype, body, len, resp, e);
+}
+
 static int
-set_state(struct push_state *s, const char *listing_id, const char *state,
+set_state(struct etsy_session *s, const char *listing_id, const char *state,
     struct err *e)
 {
-	const json_t		*c = s->ctx->acct->creds;
-	const json_t		*sid = json_object_get(c, "shop_id");
 	char			 shop[32], url[URL_MAX], body[32];
 	struct httpc_resp	 resp;
 	int			 rc;
 
-	if (json_is_integer(sid))
-		(void)str_fmt(shop, sizeof(shop), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(sid));
-	else if (json_is_string(sid))
-		(void)str_copy(shop, sizeof(shop), json_string_value(sid));
-	else
-		(void)str_copy(shop, sizeof(shop), s->ctx->acct->shop_ref);
-	if (!numeric_id(shop)) {
+	if (etsy_shop_id(s->ctx->acct, shop, sizeof(shop)) == -1) {
 		result(s, CHANNEL_FAILED);
-		set_detail(s, "no numeric shop_id in the account");
+		etsy_session_detail(s, "no numeric shop_id in the account");
 		return 1;
 	}
 	(void)str_fmt(url, sizeof(url), "%s/v3/application/shops/%s/listings/"
@@ -1498,13 +1527,13 @@ set_state(struct push_state *s, const char *listing_id, const char *state,
 		fail_answer(s, "updateListing", &resp);
 		rc = 1;
 	}
-	wipe_resp(&resp);
+	etsy_resp_free(&resp);
 	return rc;
 }
 
 /* The listing's state from getListing, when the inventory had none. */
 static int
-read_state(struct push_state *s, const char *listing_id,
+read_state(struct etsy_session *s, const char *listing_id,
     struct etsy_inventory *inv, struct err *e)
 {
 	char			 url[URL_MAX];
@@ -1519,17 +1548,17 @@ read_state(struct push_state *s, const char *listing_id,
 		return rc;
 	if (resp.status != 200) {
 		fail_answer(s, "getListing", &resp);
-		wipe_resp(&resp);
+		etsy_resp_free(&resp);
 		return 1;
 	}
 	root = json_loadb(resp.body, resp.len, 0, NULL);
 	inv->state = etsy_state_parse(json_string_value(json_object_get(root,
 	    "state")));
 	json_decref(root);
-	wipe_resp(&resp);
+	etsy_resp_free(&resp);
 	if (inv->state == ETSY_STATE_UNKNOWN) {
 		result(s, CHANNEL_RETRY);
-		set_detail(s, "getListing: no state in the answer");
+		etsy_session_detail(s, "getListing: no state in the answer");
 		return 1;
 	}
 	return 0;
@@ -1539,7 +1568,7 @@ static int
 etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
     const struct channel_push *p, struct channel_result *r, struct err *e)
 {
-	struct push_state	 s;
+	struct etsy_session	 s;
 	struct etsy_inventory	 inv;
 	struct etsy_decide_in	 in;
 	struct etsy_plan	 plan;
@@ -1567,14 +1596,14 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 		goto out;
 	}
 	if (!numeric_id(l->ext_listing)) {
-		set_detail(&s, "listing id %.64s is not numeric",
+		etsy_session_detail(&s, "listing id %.64s is not numeric",
 		    l->ext_listing);
 		ret = 0;
 		goto out;
 	}
 	if (cred(ctx->acct->creds, "keystring") == NULL ||
 	    cred(ctx->acct->creds, "shared_secret") == NULL) {
-		set_detail(&s, "credentials incomplete: reconnect the Etsy "
+		etsy_session_detail(&s, "credentials incomplete: reconnect the Etsy "
 		    "account");
 		ret = 0;
 		goto out;
@@ -1600,11 +1629,11 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 	if (etsy_inventory_parse(resp.body, resp.len, &inv, &pe) == -1) {
 		result(&s, pe.kind == ERR_RETRY ? CHANNEL_RETRY :
 		    CHANNEL_FAILED);
-		set_detail(&s, "%s", pe.msg);
+		etsy_session_detail(&s, "%s", pe.msg);
 		ret = 0;
 		goto out;
 	}
-	wipe_resp(&resp);
+	etsy_resp_free(&resp);
 	if (inv.state == ETSY_STATE_UNKNOWN &&
 	    (rc = read_state(&s, l->ext_listing, &inv, e)) != 0) {
 		ret = rc == 1 ? 0 : -1;
@@ -1614,11 +1643,11 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 	    &by_sku, &pe);
 	if (rc != 1) {
 		if (rc == 0)
-			set_detail(&s, "variation %.100s (SKU %.60s) not found "
+			etsy_session_detail(&s, "variation %.100s (SKU %.60s) not found "
 			    "in listing %s", *l->ext_variant ? l->ext_variant :
 			    "(none)", l->channel_sku, l->ext_listing);
 		else
-			set_detail(&s, "%s", pe.msg);
+			etsy_session_detail(&s, "%s", pe.msg);
 		ret = 0;
 		goto out;
 	}
@@ -1637,14 +1666,14 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 		r->outcome = plan.outcome;
 		r->shown = plan.shown;
 		r->hidden = plan.hidden;
-		set_detail(&s, "%s", plan.detail);
+		etsy_session_detail(&s, "%s", plan.detail);
 		ret = 0;
 		goto out;
 	}
 	if (s.rate.remaining_today == 0) {
 		result(&s, CHANNEL_RETRY);
 		r->retry_after_s = 600;
-		set_detail(&s, "Etsy daily quota used up");
+		etsy_session_detail(&s, "Etsy daily quota used up");
 		ret = 0;
 		goto out;
 	}
@@ -1657,7 +1686,7 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 	}
 	if (plan.put) {
 		if (etsy_inventory_body(&inv, &body, &pe) == -1) {
-			set_detail(&s, "%s", pe.msg);
+			etsy_session_detail(&s, "%s", pe.msg);
 			ret = 0;
 			goto out;
 		}
@@ -1673,7 +1702,7 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 			ret = 0;
 			goto out;
 		}
-		wipe_resp(&resp);
+		etsy_resp_free(&resp);
 	}
 	if ((plan.activate || plan.deactivate) && (rc = set_state(&s,
 	    l->ext_listing, plan.activate ? "active" : "inactive", e)) != 0) {
@@ -1683,14 +1712,14 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 	r->outcome = plan.outcome;
 	r->shown = plan.shown;
 	r->hidden = plan.hidden;
-	set_detail(&s, "%s%s", plan.detail, by_sku ? " (matched by SKU; the "
+	etsy_session_detail(&s, "%s%s", plan.detail, by_sku ? " (matched by SKU; the "
 	    "variation was renamed)" : "");
 	log_info("etsy: account %" PRId64 " listing %s %s: %s",
 	    ctx->acct->id, l->ext_listing, *l->ext_variant ? l->ext_variant :
 	    "-", r->detail);
 	ret = 0;
 out:
-	wipe_resp(&resp);
+	etsy_resp_free(&resp);
 	buf_free(&body);
 	etsy_inventory_free(&inv);
 	return ret;

@@ -243,4 +243,57 @@ void	etsy_rate_read(const struct httpc_resp *r, struct etsy_rate *out);
 void	etsy_error_message(long status, const char *body, size_t len,
 	    char *out, size_t outsz);
 
+/*
+ * One conversation with Etsy for one account, shared by the push
+ * (etsy_ops) and the receipts poller (lib/etsy_poll): the x-api-key and
+ * Bearer headers, the access token refreshed single-flight under the
+ * account's row lock before it expires and once on a 401, and Etsy's
+ * rate-limit headers from the last answer. When a call cannot be made
+ * (no answer, refresh refused, credentials incomplete) r gets the outcome
+ * (CHANNEL_RETRY or CHANNEL_FAILED) and a detail with no credential in
+ * it. Borrows ctx and r; owns nothing.
+ */
+struct etsy_session {
+	struct channel_ctx	*ctx;
+	struct channel_result	*r;
+	struct etsy_rate	 rate;
+	int			 refreshed;	/* a 401 made us refresh once */
+};
+
+/* Zero s and r (r->outcome FAILED until something says otherwise), rate
+ * headers unknown (-1). */
+void	etsy_session_init(struct etsy_session *s, struct channel_ctx *ctx,
+	    struct channel_result *r);
+
+/* Make sure the access token is usable (refreshing it when it expires
+ * within ETSY_REFRESH_MARGIN_S; needs ctx->db). Returns 0 ready, 1 when r
+ * says why not, -1 local error (e set). */
+int	etsy_session_token(struct etsy_session *s, struct err *e);
+
+/*
+ * One API call with the account's key and token; a 401 refreshes the
+ * token once and tries again. what names the call in details. ctype and
+ * body may be NULL. Returns 0 with an answer in resp (any status; free it
+ * with etsy_resp_free), 1 when r is filled (no answer, refresh failed;
+ * resp holds nothing), -1 local error.
+ */
+int	etsy_session_call(struct etsy_session *s, const char *what,
+	    const char *method, const char *url, const char *ctype,
+	    const char *body, size_t len, struct httpc_resp *resp,
+	    struct err *e);
+
+/* printf into s->r->detail, control characters replaced and the
+ * account's access token, refresh token and shared secret redacted. */
+void	etsy_session_detail(struct etsy_session *s, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Wipe an answer's body (it may hold tokens) and free it. NULL-safe
+ * body; resp itself is caller storage. */
+void	etsy_resp_free(struct httpc_resp *resp);
+
+/* The account's numeric shop_id (creds "shop_id", else shop_ref) into
+ * out; -1 when there is none or it is not numeric. Pure. */
+int	etsy_shop_id(const struct channel_account *a, char *out,
+	    size_t outsz);
+
 #endif

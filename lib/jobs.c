@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "err.h"
+#include "etsy_poll.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
@@ -20,7 +21,8 @@ void
 jobs_tick(struct app *a, struct http_req *r)
 {
 	struct push_stats	 st;
-	struct err		 e;
+	struct etsy_poll_stats	 ep;
+	struct err		 e, pe;
 	struct db		*db;
 	char			 worker[64], host[32];
 	int64_t			 started = push_now_ms();
@@ -43,11 +45,22 @@ jobs_tick(struct app *a, struct http_req *r)
 	 * edit waiting for its orders) first: they change what to push */
 	if (shopify_hook_pending(db, &a->cfg, &hooks, &e) == -1)
 		log_error("tick: pending webhooks: %s", e.msg);
+	/* Etsy sales in (receipts polling), within half the budget, before
+	 * the pushes they change */
+	err_clear(&pe);
+	if (etsy_poll_run(db, &a->cfg, started + JOBS_TICK_BUDGET_MS / 2, &ep,
+	    &pe) == -1)
+		log_error("tick: etsy poll: %s", pe.msg);
 	rc = push_run(db, &a->cfg, worker, started + JOBS_TICK_BUDGET_MS, &st,
 	    &e);
-	j = json_pack("{s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:I, "
-	    "s:s?}", "status", rc == 0 ? "ok" : "error", "webhooks_applied",
-	    hooks, "push", "claimed", st.claimed,
+	j = json_pack("{s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
+	    "s:i, s:s?}, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:I, s:s?}",
+	    "status", rc == 0 ? "ok" : "error", "webhooks_applied", hooks,
+	    "etsy_poll", "accounts", ep.accounts, "polled", ep.polled,
+	    "failed", ep.failed, "swept", ep.swept, "calls", ep.calls,
+	    "committed", ep.committed, "released", ep.released, "unmapped",
+	    ep.unmapped, "refunds", ep.refunds, "error", ep.error[0] != '\0' ?
+	    ep.error : NULL, "push", "claimed", st.claimed,
 	    "written", st.written, "unchanged", st.unchanged, "held", st.held,
 	    "retried", st.retried, "failed", st.failed, "elapsed_ms",
 	    (json_int_t)(push_now_ms() - started), "error",

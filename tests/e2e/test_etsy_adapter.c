@@ -6,8 +6,7 @@
  * adapter, so these tests check one reading of the docs against another.
  *
  * Tokens come from the sandbox's own OAuth flow: authorization code with
- * PKCE S256 (the challenge computed here with OpenSSL), auto-approved
- * through the control API.
+ * PKCE S256, auto-approved through the control API (tests/sbx).
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -23,22 +22,17 @@
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "channel.h"
 #include "err.h"
 #include "etsy.h"
 #include "str.h"
+#include "sbx.h"
 #include "support.h"
 /* the tests' own client (tests/httpc.h), not lib/httpc.h */
 #include "../httpc.h"
 
-#define ENV		"SANDBOX_ETSY_URL"
-#define KEYSTRING	"e2ekeystring0001"
-#define SECRET		"e2esharedsecret1"
-#define REDIRECT	"https://hub.example/etsy/callback"
-#define VERIFIER	"stockhub-e2e-verifier-0123456789-abcdefghij-ABCDEFGHIJ"
+#define ENV		SBX_ETSY
 
 static struct tdb	 T;
 static int64_t		 shop_id, user_id, acct_id;
@@ -46,48 +40,11 @@ static char		 base[256];
 
 /* ---- small helpers --------------------------------------------------- */
 
-/* The first integer under key anywhere in v (depth first). */
-static int64_t
-find_int(const json_t *v, const char *key)
-{
-	const char	*k;
-	json_t		*x;
-	size_t		 i;
-	int64_t		 r;
-
-	if (json_is_object(v)) {
-		x = json_object_get(v, key);
-		if (json_is_integer(x))
-			return (int64_t)json_integer_value(x);
-		if (json_is_string(x) && str_to_i64(json_string_value(x), 1,
-		    INT64_MAX, &r) == 0)
-			return r;
-		json_object_foreach((json_t *)v, k, x)
-			if ((r = find_int(x, key)) > 0)
-				return r;
-	} else if (json_is_array(v))
-		for (i = 0; i < json_array_size(v); i++)
-			if ((r = find_int(json_array_get(v, i), key)) > 0)
-				return r;
-	return 0;
-}
-
-/* A control or public call with a JSON body; asserts a 2xx. */
+/* A control call with a JSON body; asserts a 2xx (tests/sbx). */
 static json_t *
 ctl(const char *method, const char *path, const char *body)
 {
-	const char *const hdrs[] = { "Content-Type: application/json", NULL };
-	struct tresp	 r;
-	json_t		*j;
-
-	if (treq_env(ENV, method, path, hdrs, body, &r) == -1 ||
-	    r.status < 200 || r.status > 299)
-		fail_msg("%s %s: HTTP %ld %.300s", method, path, r.status,
-		    r.body != NULL ? r.body : "");
-	j = r.json;
-	r.json = NULL;
-	tresp_free(&r);
-	return j;
+	return sbx_ok(SBX_ETSY, method, path, body);
 }
 
 /* An API call with the account's current credentials. */
@@ -188,73 +145,6 @@ penabled(json_t *p)
 	    "offerings"), 0), "is_enabled"));
 }
 
-/* base64url(SHA-256(verifier)) without padding (RFC 7636 S256). */
-static void
-pkce_challenge(const char *verifier, char *out, size_t outsz)
-{
-	unsigned char	 md[SHA256_DIGEST_LENGTH];
-	unsigned char	 b64[64];
-	size_t		 i, n;
-
-	SHA256((const unsigned char *)verifier, strlen(verifier), md);
-	n = (size_t)EVP_EncodeBlock(b64, md, sizeof(md));
-	while (n > 0 && b64[n - 1] == '=')
-		n--;
-	assert_true(n < outsz);
-	for (i = 0; i < n; i++)
-		out[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' :
-		    (char)b64[i];
-	out[n] = '\0';
-}
-
-/* Code + PKCE through the sandbox; returns the token answer. */
-static json_t *
-oauth_tokens(void)
-{
-	char		 challenge[64], path[1024], loc[1024], body[1024];
-	char		 code[256];
-	const char	*c, *end;
-	const char *const form[] = {
-	    "Content-Type: application/x-www-form-urlencoded", NULL };
-	struct tresp	 r;
-	json_t		*j;
-
-	pkce_challenge(VERIFIER, challenge, sizeof(challenge));
-	(void)str_fmt(path, sizeof(path), "/oauth/connect?response_type=code&"
-	    "client_id=" KEYSTRING "&redirect_uri=https%%3A%%2F%%2Fhub.example"
-	    "%%2Fetsy%%2Fcallback&scope=listings_r%%20listings_w%%20shops_r%%20"
-	    "transactions_r&state=st4te42&code_challenge=%s&"
-	    "code_challenge_method=S256", challenge);
-	if (treq_env(ENV, "GET", path, NULL, NULL, &r) == -1 ||
-	    r.status < 300 || r.status > 399 ||
-	    tresp_header(&r, "location", loc, sizeof(loc)) != 0)
-		fail_msg("connect: HTTP %ld %.200s", r.status,
-		    r.body != NULL ? r.body : "");
-	tresp_free(&r);
-	assert_non_null(strstr(loc, "state=st4te42"));
-	assert_int_equal(strncmp(loc, REDIRECT, strlen(REDIRECT)), 0);
-	if ((c = strstr(loc, "code=")) == NULL)
-		fail_msg("no code in %s", loc);
-	c += 5;
-	end = c + strcspn(c, "&");
-	assert_true((size_t)(end - c) < sizeof(code));
-	memcpy(code, c, (size_t)(end - c));
-	code[end - c] = '\0';
-	(void)str_fmt(body, sizeof(body), "grant_type=authorization_code&"
-	    "client_id=" KEYSTRING "&redirect_uri=https%%3A%%2F%%2Fhub.example"
-	    "%%2Fetsy%%2Fcallback&code=%s&code_verifier=" VERIFIER, code);
-	if (treq_env(ENV, "POST", "/v3/public/oauth/token", form, body, &r) ==
-	    -1 || r.status != 200 || r.json == NULL)
-		fail_msg("token: HTTP %ld %.200s", r.status,
-		    r.body != NULL ? r.body : "");
-	j = r.json;
-	r.json = NULL;
-	tresp_free(&r);
-	assert_non_null(json_string_value(json_object_get(j,
-	    "refresh_token")));
-	return j;
-}
-
 static int64_t
 make_listing(const char *title, const char *products)
 {
@@ -265,7 +155,7 @@ make_listing(const char *title, const char *products)
 	(void)str_fmt(body, sizeof(body), "{\"shop_id\":%" PRId64 ",\"title\":"
 	    "\"%s\",\"products\":%s}", shop_id, title, products);
 	j = ctl("POST", "/_sandbox/listings", body);
-	id = find_int(j, "listing_id");
+	id = sbx_find_int(j, "listing_id");
 	json_decref(j);
 	assert_true(id > 0);
 	return id;
@@ -356,45 +246,17 @@ creds_str(const char *key)
 static int
 setup(void **state)
 {
-	json_t		*j, *tok, *creds;
-	struct err	 e;
-	char		 shop[32], body[256];
-
 	(void)state;
 	(void)str_copy(base, sizeof(base), tenv(ENV));
 	tdb_open(&T, "etsy_adapter");
 	json_decref(ctl("POST", "/_sandbox/reset", "{}"));
-	json_decref(ctl("POST", "/_sandbox/credentials", "{\"keystring\":\""
-	    KEYSTRING "\",\"shared_secret\":\"" SECRET "\"}"));
-	/* the tests' own reads would eat the default 10 calls a second;
-	 * test_throttle lowers it again */
-	json_decref(ctl("POST", "/_sandbox/rate-limits", "{\"per_second\":"
-	    "1000,\"per_day\":1000000}"));
-	j = ctl("POST", "/_sandbox/shops", "{\"shop_name\":\"E2EShop\"}");
-	shop_id = find_int(j, "shop_id");
-	user_id = find_int(j, "user_id");
-	json_decref(j);
-	assert_true(shop_id > 0);
-	if (user_id > 0)
-		(void)str_fmt(body, sizeof(body), "{\"auto_approve\":true,"
-		    "\"user_id\":%" PRId64 "}", user_id);
-	else
-		(void)str_copy(body, sizeof(body), "{\"auto_approve\":true}");
-	json_decref(ctl("POST", "/_sandbox/oauth", body));
-	tok = oauth_tokens();
-	creds = json_pack("{s:s, s:s, s:O, s:O, s:I, s:I}",
-	    "keystring", KEYSTRING, "shared_secret", SECRET,
-	    "access_token", json_object_get(tok, "access_token"),
-	    "refresh_token", json_object_get(tok, "refresh_token"),
-	    "access_expires_at", (json_int_t)time(NULL) + 3600,
-	    "shop_id", (json_int_t)shop_id);
-	assert_non_null(creds);
-	(void)str_fmt(shop, sizeof(shop), "%" PRId64, shop_id);
-	if (channel_account_create(T.db, &T.cfg, CHANNEL_ETSY, "etsy-e2e",
-	    base, shop, creds, NULL, 0, &acct_id, &e) == -1)
-		fail_msg("create: %s", e.msg);
-	json_decref(creds);
-	json_decref(tok);
+	/* a shop connected through the sandbox's OAuth code + PKCE flow,
+	 * with a rate limit the tests' own reads do not exhaust
+	 * (test_throttle lowers it again) */
+	shop_id = 5560001;
+	user_id = 7760001;
+	sbx_etsy_connect(T.db, &T.cfg, "etsy-e2e", shop_id, user_id,
+	    &acct_id);
 	return 0;
 }
 

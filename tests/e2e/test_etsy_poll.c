@@ -1,0 +1,529 @@
+/*
+ * End-to-end tests of the Etsy receipts poller (lib/etsy_poll.c) against
+ * the Etsy sandbox ($SANDBOX_ETSY_URL) over real HTTP, with a fresh
+ * database (tests/support) holding the accounts, the SKU map and the
+ * ledger. Each test connects its own shop (tests/sbx), so the watermark
+ * and poll state of one test never leak into another.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "alert.h"
+#include "channel.h"
+#include "db.h"
+#include "err.h"
+#include "etsy_poll.h"
+#include "ledger.h"
+#include "str.h"
+#include "support.h"
+#include "sbx.h"
+
+static struct tdb	 T;
+static int64_t		 next_shop = 6610001, next_user = 8810001;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int64_t
+connect_shop(const char *name, int64_t *shop)
+{
+	int64_t	 acct;
+
+	*shop = next_shop++;
+	sbx_etsy_connect(T.db, &T.cfg, name, *shop, next_user++, &acct);
+	return acct;
+}
+
+/* A hub SKU with stock. */
+static void
+item(const char *sku, int64_t qty)
+{
+	struct ledger_line	 l = { sku, STOCK_RECEIVE, qty };
+	struct ledger_event	 ev;
+	struct ledger_result	 res;
+	struct err		 e;
+	char			 key[96];
+
+	if (ledger_item_create(T.db, sku, sku, NULL, &e) == -1)
+		fail_msg("item %s: %s", sku, e.msg);
+	(void)str_fmt(key, sizeof(key), "test:receive:%s", sku);
+	memset(&ev, 0, sizeof(ev));
+	ev.key = key;
+	ev.source = "test";
+	ev.reason = "test stock";
+	ev.lines = &l;
+	ev.nlines = 1;
+	if (ledger_post(T.db, &ev, NULL, NULL, &res, &e) == -1)
+		fail_msg("receive %s: %s", sku, e.msg);
+}
+
+static int64_t
+committed(const char *sku)
+{
+	struct ledger_item	 it;
+	struct err		 e;
+
+	if (ledger_item_get(T.db, sku, &it, &e) == -1)
+		fail_msg("item %s: %s", sku, e.msg);
+	return it.committed;
+}
+
+static void
+map(int64_t acct, int64_t listing, const char *variant, const char *sku)
+{
+	struct err	 e;
+	char		 lid[32];
+
+	(void)str_fmt(lid, sizeof(lid), "%" PRId64, listing);
+	if (channel_listing_map(T.db, acct, sku, lid, variant, "", sku, NULL,
+	    &e) == -1)
+		fail_msg("map %s: %s", sku, e.msg);
+}
+
+/* A listing with Color=Red and Color=Blue products. */
+static int64_t
+two_colors(int64_t shop, const char *red, const char *blue)
+{
+	char	 b[1024];
+	json_t	*j;
+	int64_t	 id;
+
+	(void)str_fmt(b, sizeof(b), "{\"shop_id\":%" PRId64 ",\"title\":"
+	    "\"Tee\",\"products\":[{\"sku\":\"%s\",\"quantity\":50,\"price\":"
+	    "20,\"variations\":{\"Color\":\"Red\"}},{\"sku\":\"%s\","
+	    "\"quantity\":50,\"price\":20,\"variations\":{\"Color\":"
+	    "\"Blue\"}}]}", shop, red, blue);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/listings", b);
+	id = sbx_find_int(j, "listing_id");
+	json_decref(j);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A buyer's order of one variation; the receipt id. */
+static int64_t
+order_var(int64_t listing, const char *color, int64_t qty)
+{
+	char	 b[256];
+	json_t	*j;
+	int64_t	 id;
+
+	(void)str_fmt(b, sizeof(b), "{\"listing_id\":%" PRId64 ",\"variations"
+	    "\":{\"Color\":\"%s\"},\"quantity\":%" PRId64 "}", listing, color,
+	    qty);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/orders", b);
+	id = sbx_find_int(j, "receipt_id");
+	json_decref(j);
+	assert_true(id > 0);
+	return id;
+}
+
+static void
+poll(int64_t acct, int64_t now, int force_sweep, int limit,
+    struct etsy_poll_stats *st)
+{
+	struct etsy_poll_opts	 o;
+	struct err		 e;
+
+	memset(&o, 0, sizeof(o));
+	memset(st, 0, sizeof(*st));
+	o.now = now;
+	o.force = 1;
+	o.force_sweep = force_sweep;
+	o.page_limit = limit;
+	err_clear(&e);
+	if (etsy_poll_account(T.db, &T.cfg, acct, &o, st, &e) == -1)
+		fail_msg("poll: %s", e.msg);
+}
+
+static void
+state(int64_t acct, int64_t *watermark, int64_t *dirty, int64_t *failures)
+{
+	struct db_res	*r;
+	struct err	 e;
+
+	r = db_query(T.db, "SELECT watermark, dirty, failures FROM "
+	    "etsy_poll_state WHERE account_id = ?", (struct db_val[]){
+	    DBI(acct) }, 1, &e);
+	if (r == NULL || db_next(r, &e) != 1)
+		fail_msg("state: %s", e.msg);
+	*watermark = db_col_i64(r, 0);
+	*dirty = db_col_i64(r, 1);
+	*failures = db_col_i64(r, 2);
+	db_res_free(r);
+}
+
+static int64_t
+alerts(const char *kind)
+{
+	int64_t		 n = 0;
+	struct err	 e;
+
+	if (alert_count_open(T.db, kind, &n, &e) == -1)
+		fail_msg("alerts: %s", e.msg);
+	return n;
+}
+
+static void
+faults(const char *rules)
+{
+	char	 b[1024];
+
+	(void)str_fmt(b, sizeof(b), "{\"rules\":%s}", rules);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/faults", b));
+}
+
+static void
+ledger_clean(void)
+{
+	int64_t		 bad = -1;
+	struct err	 e;
+
+	if (ledger_check(T.db, &bad, &e) == -1)
+		fail_msg("check: %s", e.msg);
+	assert_int_equal(bad, 0);
+}
+
+/* ---- setup ---------------------------------------------------------------- */
+
+static int
+setup(void **st)
+{
+	(void)st;
+	tdb_open(&T, "etsy_poll");
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/reset", "{}"));
+	return 0;
+}
+
+static int
+teardown(void **st)
+{
+	long	 status;
+
+	(void)st;
+	/* leave the sandbox as found: no faults, its clock back */
+	json_decref(sbx_call(SBX_ETSY, "POST", "/_sandbox/reset", "{}",
+	    &status));
+	tdb_close(&T);
+	return 0;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+/* Orders placed on Etsy: one poll commits each line once, a second poll
+ * finds nothing new, one API call each. */
+static void
+test_once(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, wm, dirty, fails;
+	char			 b[512];
+
+	(void)unused;
+	acct = connect_shop("poll-once", &shop);
+	item("ONCE-R", 20);
+	item("ONCE-B", 20);
+	l = two_colors(shop, "ONCE-R", "ONCE-B");
+	map(acct, l, "Color=Red", "ONCE-R");
+	map(acct, l, "Color=Blue", "ONCE-B");
+	(void)order_var(l, "Red", 2);
+	(void)order_var(l, "Blue", 1);
+	(void)str_fmt(b, sizeof(b), "{\"items\":[{\"listing_id\":%" PRId64
+	    ",\"sku\":\"ONCE-R\",\"quantity\":1},{\"listing_id\":%" PRId64
+	    ",\"sku\":\"ONCE-B\",\"quantity\":4}]}", l, l);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/orders", b));
+
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.polled, 1);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.committed, 4);
+	assert_int_equal(st.receipts, 3);
+	/* one receipts page (plus the first sweep: two) */
+	assert_int_equal(st.calls, 1 + 2);
+	assert_int_equal(committed("ONCE-R"), 3);
+	assert_int_equal(committed("ONCE-B"), 5);
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(dirty, 0);
+	assert_true(wm > 0);
+
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.committed, 0);
+	assert_int_equal(st.calls, 1);
+	assert_int_equal(committed("ONCE-R"), 3);
+	assert_int_equal(committed("ONCE-B"), 5);
+	ledger_clean();
+}
+
+/* More receipts than a page: every page is followed. */
+static void
+test_pages(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l;
+	int			 i;
+
+	(void)unused;
+	acct = connect_shop("poll-pages", &shop);
+	item("PAGE-1", 100);
+	l = sbx_etsy_listing(shop, "Mug", "PAGE-1", 90);
+	map(acct, l, "", "PAGE-1");
+	for (i = 0; i < 25; i++)
+		assert_int_equal(sbx_etsy_order(l, "PAGE-1", 1), 201);
+	poll(acct, 0, 0, 10, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.committed, 25);
+	/* 10 + 10 + 5; then the first sweep: no cancelled receipt (one
+	 * page), the recent receipts for refunds (three pages) */
+	assert_int_equal(st.calls, 3 + 1 + 3);
+	assert_int_equal(committed("PAGE-1"), 25);
+	poll(acct, 0, 0, 10, &st);
+	assert_int_equal(st.committed, 0);
+	/* the newest receipts are read again (the overlap): three pages */
+	assert_int_equal(st.calls, 3);
+	ledger_clean();
+}
+
+/* A run of failures (5xx, a malformed answer, a reset connection):
+ * watermark kept, account dirty; the next good poll picks up every order
+ * placed meanwhile, once. */
+static void
+test_failures(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, wm0, wm, dirty, fails;
+
+	(void)unused;
+	acct = connect_shop("poll-faults", &shop);
+	item("FAIL-1", 100);
+	l = sbx_etsy_listing(shop, "Vase", "FAIL-1", 90);
+	map(acct, l, "", "FAIL-1");
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.failed, 0);
+	state(acct, &wm0, &dirty, &fails);
+
+	assert_int_equal(sbx_etsy_order(l, "FAIL-1", 1), 201);
+	faults("[{\"path\":\"/v3/application/shops/\",\"kind\":\"5xx\","
+	    "\"status\":503,\"times\":1}]");
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	assert_non_null(strstr(st.error, "503"));
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(wm, wm0);
+	assert_int_equal(dirty, 1);
+	assert_int_equal(fails, 1);
+
+	assert_int_equal(sbx_etsy_order(l, "FAIL-1", 2), 201);
+	faults("[{\"path\":\"/v3/application/shops/\",\"kind\":\"malformed\","
+	    "\"times\":1}]");
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(wm, wm0);
+	assert_int_equal(fails, 2);
+
+	assert_int_equal(sbx_etsy_order(l, "FAIL-1", 3), 201);
+	faults("[{\"path\":\"/v3/application/shops/\",\"kind\":\"reset\","
+	    "\"times\":1}]");
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(wm, wm0);
+	assert_int_equal(dirty, 1);
+	assert_int_equal(fails, 3);
+	assert_int_equal(committed("FAIL-1"), 0);
+
+	json_decref(sbx_ok(SBX_ETSY, "DELETE", "/_sandbox/faults", NULL));
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.committed, 3);
+	assert_int_equal(committed("FAIL-1"), 6);
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(dirty, 0);
+	assert_int_equal(fails, 0);
+	assert_true(wm >= wm0);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.committed, 0);
+	assert_int_equal(committed("FAIL-1"), 6);
+	ledger_clean();
+}
+
+/* A 429's retry-after: no call to Etsy before that time. */
+static void
+test_retry_after(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, now = (int64_t)time(NULL);
+	int64_t			 before;
+	char			 path[96];
+
+	(void)unused;
+	acct = connect_shop("poll-429", &shop);
+	item("RA-1", 10);
+	l = sbx_etsy_listing(shop, "Bowl", "RA-1", 9);
+	map(acct, l, "", "RA-1");
+	assert_int_equal(sbx_etsy_order(l, "RA-1", 1), 201);
+	faults("[{\"path\":\"/v3/application/shops/\",\"kind\":\"429\","
+	    "\"retry_after\":120,\"times\":1}]");
+	poll(acct, now, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	assert_non_null(strstr(st.error, "429"));
+	json_decref(sbx_ok(SBX_ETSY, "DELETE", "/_sandbox/faults", NULL));
+
+	(void)str_fmt(path, sizeof(path), "/v3/application/shops/%" PRId64
+	    "/receipts", shop);
+	before = sbx_requests(SBX_ETSY, "GET", path);
+	poll(acct, now + 60, 0, 0, &st);
+	assert_int_equal(st.polled, 0);
+	assert_int_equal(st.calls, 0);
+	poll(acct, now + 119, 0, 0, &st);
+	assert_int_equal(st.calls, 0);
+	assert_int_equal(sbx_requests(SBX_ETSY, "GET", path), before);
+	assert_int_equal(committed("RA-1"), 0);
+
+	poll(acct, now + 120, 0, 0, &st);
+	assert_int_equal(st.polled, 1);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.committed, 1);
+	assert_true(sbx_requests(SBX_ETSY, "GET", path) > before);
+	ledger_clean();
+}
+
+/* A sale of a variation the SKU map does not know: one alert, with what
+ * fixes it, however often the receipt is read again. */
+static void
+test_unmapped(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, n0;
+	char			 path[96];
+
+	(void)unused;
+	acct = connect_shop("poll-unmapped", &shop);
+	item("UNM-R", 10);
+	item("UNM-B", 10);
+	l = two_colors(shop, "UNM-R", "UNM-B");
+	map(acct, l, "Color=Red", "UNM-R");
+	map(acct, l, "Color=Blue", "UNM-B");
+	(void)str_fmt(path, sizeof(path), "/_sandbox/listings/%" PRId64
+	    "/products", l);
+	json_decref(sbx_ok(SBX_ETSY, "POST", path, "{\"variations\":"
+	    "{\"Color\":\"Green\"},\"sku\":\"UNM-G\",\"quantity\":5,"
+	    "\"price\":20}"));
+	n0 = alerts("unmapped_sale");
+	(void)order_var(l, "Green", 2);
+	(void)order_var(l, "Red", 1);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.unmapped, 1);
+	assert_int_equal(st.committed, 1);
+	assert_int_equal(alerts("unmapped_sale"), n0 + 1);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.unmapped, 0);
+	assert_int_equal(alerts("unmapped_sale"), n0 + 1);
+	ledger_clean();
+}
+
+/* A buyer's order of a product by SKU; the receipt id. */
+static int64_t
+order_sku(int64_t listing, const char *sku, int64_t qty)
+{
+	char	 b[256];
+	json_t	*j;
+	int64_t	 id;
+
+	(void)str_fmt(b, sizeof(b), "{\"listing_id\":%" PRId64 ",\"sku\":"
+	    "\"%s\",\"quantity\":%" PRId64 "}", listing, sku, qty);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/orders", b);
+	id = sbx_find_int(j, "receipt_id");
+	json_decref(j);
+	assert_true(id > 0);
+	return id;
+}
+
+/* A cancellation does not move updated_timestamp: the receipts poll does
+ * not see it once the receipt is out of the overlap, the sweep releases
+ * it. A refund becomes one etsy_refund alert. */
+static void
+test_cancel_refund(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, ra, rb, n0;
+	char			 path[96];
+
+	(void)unused;
+	acct = connect_shop("poll-cancel", &shop);
+	item("CAN-1", 20);
+	l = sbx_etsy_listing(shop, "Lamp", "CAN-1", 19);
+	map(acct, l, "", "CAN-1");
+	ra = order_sku(l, "CAN-1", 2);
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.committed, 1);
+	assert_int_equal(st.swept, 1);
+	assert_int_equal(committed("CAN-1"), 2);
+
+	/* later: a newer order moves the window past the first one */
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/clock",
+	    "{\"advance_s\":1000}"));
+	rb = order_sku(l, "CAN-1", 1);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.committed, 1);
+	assert_int_equal(committed("CAN-1"), 3);
+
+	(void)str_fmt(path, sizeof(path), "/_sandbox/receipts/%" PRId64
+	    "/cancel", ra);
+	json_decref(sbx_ok(SBX_ETSY, "POST", path, "{}"));
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.swept, 0);
+	assert_int_equal(st.released, 0);
+	/* the blind spot: still committed */
+	assert_int_equal(committed("CAN-1"), 3);
+
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.swept, 1);
+	assert_int_equal(st.released, 1);
+	assert_int_equal(committed("CAN-1"), 1);
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.released, 0);
+	assert_int_equal(committed("CAN-1"), 1);
+
+	/* a refund: an alert for a person, nothing moved */
+	n0 = alerts("etsy_refund");
+	(void)str_fmt(path, sizeof(path), "/_sandbox/receipts/%" PRId64
+	    "/refund", rb);
+	json_decref(sbx_ok(SBX_ETSY, "POST", path, "{\"amount\":5.5,"
+	    "\"reason\":\"damaged\"}"));
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.refunds, 1);
+	assert_int_equal(alerts("etsy_refund"), n0 + 1);
+	assert_int_equal(committed("CAN-1"), 1);
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.refunds, 0);
+	assert_int_equal(alerts("etsy_refund"), n0 + 1);
+	ledger_clean();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_once),
+		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_unmapped),
+		/* last: it moves the sandbox clock */
+		cmocka_unit_test(test_cancel_refund),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
