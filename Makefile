@@ -3,10 +3,10 @@
 
 # Debian packages the build, the tests and `make run` need (README says why).
 DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
-	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev \
+	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev libargon2-dev \
 	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema
 
-PC_PKGS = libmariadb jansson libcurl fcgi openssl
+PC_PKGS = libmariadb jansson libcurl fcgi openssl libargon2
 
 CC      ?= cc
 BUILD   ?= build

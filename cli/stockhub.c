@@ -13,6 +13,7 @@
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
+ *   stockhub user add NAME < password
  *
  * Credentials come on standard input as JSON, never as arguments, so they
  * do not show in the process list or the shell history.
@@ -22,8 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "auth.h"
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
@@ -59,6 +62,8 @@ usage(void)
 	    "       stockhub shopify map ACCOUNT SKU [LOCATION_ID]\n"
 	    "       stockhub shopify subscribe ACCOUNT\n"
 	    "       stockhub push\n"
+	    "       stockhub user add NAME < password   (an admin web UI "
+	    "account; 12 to 128 characters)\n"
 	    "KIND is one of: receive count adjust commit release ship "
 	    "return_restock write_off\n"
 	    "TYPE is one of: etsy shopify amazon ebay\n");
@@ -328,6 +333,44 @@ cmd_push(struct db *db, const struct config *cfg, struct err *e)
 	return 0;
 }
 
+/*
+ * An admin account; the password is the first line of standard input
+ * (never an argument: it would show in the process list).
+ */
+static int
+cmd_user_add(struct db *db, const char *name, struct err *e)
+{
+	char	 pw[AUTH_PW_MAX + 3];
+	size_t	 n;
+	int64_t	 id = 0;
+	int	 rc = -1;
+
+	if (auth_name_check(name, e) == -1)
+		return -1;
+	if (isatty(0))
+		fprintf(stderr, "password for %s (input is shown; pipe it in "
+		    "instead to keep it off the screen): ", name);
+	if (fgets(pw, sizeof(pw), stdin) == NULL) {
+		err_set(e, ERR_INVALID, "give the password on standard input");
+		goto out;
+	}
+	n = strcspn(pw, "\r\n");
+	if (pw[n] == '\0' && !feof(stdin)) {
+		err_set(e, ERR_INVALID, "the password must have at most %d "
+		    "characters", AUTH_PW_MAX);
+		goto out;
+	}
+	pw[n] = '\0';
+	if (auth_user_add(db, name, pw, &id, e) == -1)
+		goto out;
+	printf("user %s added (id %lld); sign in at /admin/login\n", name,
+	    (long long)id);
+	rc = 0;
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,6 +421,9 @@ main(int argc, char **argv)
 		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
+	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&
+	    strcmp(argv[2], "add") == 0)
+		rc = cmd_user_add(db, argv[3], &e);
 	else {
 		db_close(db);
 		return usage();

@@ -229,6 +229,11 @@ SCARF-WOOL-BLUE 2 Wool scarf, blue
 SCARF-WOOL-GREEN 0 Wool scarf, green
 GIFT-SET-01 2 Gift set: mug and scarf
 EOD
+	# an admin web UI account: user demo, a random password in a 0600 file
+	[ -s "$dir/admin-password" ] ||
+	    (umask 077; randhex | cut -c1-24 > "$dir/admin-password")
+	env "$hub" "$1/bin/stockhub" user add demo < "$dir/admin-password" \
+	    > /dev/null 2>&1 || true
 	while IFS== read -r _ url; do
 		curl -s -o /dev/null -X POST "$url/_sandbox/demo" || true
 	done < "$dir/sandbox.env"
@@ -268,6 +273,7 @@ start)
 stockhub is running (sandbox, local only):
   http://127.0.0.1:$port/healthz      health check
   http://127.0.0.1:$port/api/v1/      JSON API (Authorization: Bearer <api_token>)
+  http://127.0.0.1:$port/admin/       admin web UI (user demo, password in $dir/admin-password)
   config        $dir/stockhub.conf
   secrets       $dir/secrets.conf (api_token is there)
   database      MariaDB on $dir/run/mysqld.sock, data in $dir/db

@@ -1,0 +1,90 @@
+/*
+ * admin: the seller's web pages behind nginx at /admin/. Server-rendered
+ * HTML that works without JavaScript, one small stylesheet served from
+ * this program (the CSP allows no inline style or script), every dynamic
+ * value written through lib/html.h.
+ *
+ * admin.c holds the frame every page uses: the session check (anonymous
+ * GETs are sent to the sign-in page, anonymous POSTs refused with 403),
+ * the POST gate (Origin / Sec-Fetch-Site, form content type, the
+ * session's CSRF token), the page layout, responses with the security
+ * headers (plus HSTS over https), and the sign-in and sign-out pages.
+ * admin_pages.c holds the dashboard and the stock page.
+ *
+ * Ownership: struct admin_ctx borrows the app's database handle; its form
+ * (the decoded POST body) is owned and freed by admin_ctx_free().
+ */
+#ifndef STOCKHUB_ADMIN_H
+#define STOCKHUB_ADMIN_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "auth.h"
+#include "form.h"
+#include "html.h"
+#include "http.h"
+
+#define ADMIN_PAGE_MAX	(1024 * 1024)
+
+/* ---- route handlers (cgi-bin/admin.c) ---- */
+void	admin_style(struct app *a, struct http_req *r);
+void	admin_login_page(struct app *a, struct http_req *r);
+void	admin_login_post(struct app *a, struct http_req *r);
+void	admin_logout(struct app *a, struct http_req *r);
+void	admin_dashboard(struct app *a, struct http_req *r);
+void	admin_stock_page(struct app *a, struct http_req *r);
+void	admin_stock_post(struct app *a, struct http_req *r);
+
+/* ---- the frame, shared by admin*.c ---- */
+
+struct admin_ctx {
+	struct db		*db;
+	struct auth_session	 s;
+	struct form		 form;	/* the POST body; empty for GET */
+	int			 https;
+};
+
+/*
+ * For a page: 1 when the request has a live session (c filled), 0 after
+ * answering (a redirect to the sign-in page, or 503).
+ */
+int	admin_begin_get(struct app *a, struct http_req *r, struct admin_ctx *c);
+
+/*
+ * For a state-changing request: a live session, not cross-site, a form
+ * body, and the session's CSRF token in the field "csrf". 1 when all
+ * hold (c->form has the body), 0 after answering (403, 415, 400, 503).
+ */
+int	admin_begin_post(struct app *a, struct http_req *r,
+	    struct admin_ctx *c);
+
+void	admin_ctx_free(struct admin_ctx *c);
+
+/* 1 when nginx says the request came over https. */
+int	admin_https(const struct http_req *r);
+
+/* The page head, the navigation (with the sign-out form) and <h1>. */
+void	admin_page_open(struct html *h, const char *title,
+	    const struct auth_session *s);
+void	admin_page_close(struct html *h);
+
+/* Send a built page (500 when the writer failed). */
+void	admin_send(struct http_req *r, int status, int https,
+	    const struct html *h, const char *set_cookie);
+
+/* 303 to location (a path on this site). set_cookie may be NULL. */
+void	admin_redirect(struct http_req *r, int https, const char *location,
+	    const char *set_cookie);
+
+/* A short page that says what went wrong, in plain words. */
+void	admin_fail(struct http_req *r, int https, int status,
+	    const char *title, const char *message);
+
+/*
+ * Percent-encode s for a URL query value (everything but A-Z a-z 0-9
+ * - . _ ~). Pure. 0, or -1 when it does not fit.
+ */
+int	admin_urlencode(char *out, size_t outsz, const char *s);
+
+#endif
