@@ -51,12 +51,12 @@ static const char Q_HOOK[] =
 
 static const char *const topic_enums[SHOPIFY_TOPIC__MAX] = {
 	"ORDERS_CREATE", "ORDERS_CANCELLED", "REFUNDS_CREATE",
-	"INVENTORY_LEVELS_UPDATE", "PRODUCTS_UPDATE",
+	"INVENTORY_LEVELS_UPDATE", "PRODUCTS_UPDATE", "FULFILLMENTS_CREATE",
 };
 
 static const char *const topic_headers[SHOPIFY_TOPIC__MAX] = {
 	"orders/create", "orders/cancelled", "refunds/create",
-	"inventory_levels/update", "products/update",
+	"inventory_levels/update", "products/update", "fulfillments/create",
 };
 
 const char *
@@ -990,6 +990,51 @@ out:
 		shopify_order_free(o);
 	json_decref(root);
 	return rc;
+}
+
+int
+shopify_parse_fulfillment(const char *body, size_t len,
+    struct shopify_fulfillment *f, struct err *e)
+{
+	json_t	*root, *items, *li;
+	size_t	 i;
+	int	 rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	if ((root = load_object(body, len, "fulfillment", e)) == NULL)
+		return -1;
+	if (get_int(root, "", "id", F_REQ, ID_MIN, ID_MAX, &f->id, e) == -1 ||
+	    get_int(root, "", "order_id", F_REQ, ID_MIN, ID_MAX, &f->order_id,
+	    e) == -1 ||
+	    get_str(root, "", "status", F_REQ, f->status, sizeof(f->status), 0,
+	    e) == -1 || (items = get_array(root, "line_items", e)) == NULL)
+		goto out;
+	if (json_array_size(items) > 0 && (f->items = calloc(
+	    json_array_size(items), sizeof(*f->items))) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	json_array_foreach(items, i, li) {
+		if (parse_line_item(li, i, &f->items[i], e) == -1)
+			goto out;
+		f->nitems++;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		shopify_fulfillment_free(f);
+	json_decref(root);
+	return rc;
+}
+
+void
+shopify_fulfillment_free(struct shopify_fulfillment *f)
+{
+	if (f == NULL)
+		return;
+	free(f->items);
+	f->items = NULL;
+	f->nitems = 0;
 }
 
 static const char *const restock_names[] = {

@@ -65,6 +65,7 @@ enum shopify_topic {
 	SHOPIFY_TOPIC_REFUNDS_CREATE,
 	SHOPIFY_TOPIC_INVENTORY_LEVELS_UPDATE,
 	SHOPIFY_TOPIC_PRODUCTS_UPDATE,
+	SHOPIFY_TOPIC_FULFILLMENTS_CREATE,
 	SHOPIFY_TOPIC__MAX
 };
 
@@ -254,6 +255,24 @@ struct shopify_order {
 int	shopify_parse_order(const char *body, size_t len,
 	    struct shopify_order *o, struct err *e);
 void	shopify_order_free(struct shopify_order *o);
+
+/*
+ * fulfillments/create: the units of each line that left the building.
+ * status is Shopify's ("success", "cancelled", "error", ...); only a
+ * successful fulfillment ships anything. items[].quantity is the
+ * quantity fulfilled.
+ */
+struct shopify_fulfillment {
+	int64_t			 id;
+	int64_t			 order_id;
+	char			 status[32];
+	struct shopify_line_item *items;			/* owned */
+	size_t			 nitems;
+};
+
+int	shopify_parse_fulfillment(const char *body, size_t len,
+	    struct shopify_fulfillment *f, struct err *e);
+void	shopify_fulfillment_free(struct shopify_fulfillment *f);
 
 enum shopify_restock {
 	SHOPIFY_RESTOCK_NO = 0,		/* no_restock: nothing comes back */

@@ -182,6 +182,52 @@ out:
 }
 
 static int
+apply_fulfillment(struct db *db, const struct channel_account *acct,
+    const struct inbox_msg *m, struct apply *ap, struct err *e)
+{
+	struct shopify_fulfillment f;
+	struct orders_ctx	 c;
+	char			 lid[32], key[192], reason[96], source[64];
+	int64_t			 done, units = 0;
+	size_t			 i;
+	int			 known, rc = -1;
+
+	if (shopify_parse_fulfillment(m->body, m->len, &f, e) == -1)
+		return -1;
+	ap->state = INBOX_IGNORED;
+	if (strcmp(f.status, "success") != 0) {
+		(void)str_fmt(ap->detail, sizeof(ap->detail), "status %s",
+		    f.status);
+		rc = 0;
+		goto out;
+	}
+	(void)str_fmt(source, sizeof(source), "shopify:%lld",
+	    (long long)acct->id);
+	(void)str_fmt(reason, sizeof(reason), "fulfillments/create %lld",
+	    (long long)f.id);
+	c.db = db;
+	c.account_id = acct->id;
+	c.source = source;
+	c.reason = reason;
+	for (i = 0; i < f.nitems; i++) {
+		idstr(lid, sizeof(lid), f.items[i].id);
+		(void)str_fmt(key, sizeof(key), "%lld:fulfillment:%lld:line:%s",
+		    (long long)acct->id, (long long)f.id, lid);
+		if (orders_ship(&c, lid, f.items[i].quantity, key, &done,
+		    &known, e) == -1)
+			goto out;
+		units += done;
+	}
+	ap->state = INBOX_APPLIED;
+	(void)str_fmt(ap->detail, sizeof(ap->detail), "%lld unit(s) shipped",
+	    (long long)units);
+	rc = 0;
+out:
+	shopify_fulfillment_free(&f);
+	return rc;
+}
+
+static int
 apply_level(struct db *db, const struct channel_account *acct,
     const struct inbox_msg *m, struct apply *ap, struct err *e)
 {
@@ -355,6 +401,9 @@ apply_fn(struct db *db, void *arg, struct err *e)
 		break;
 	case SHOPIFY_TOPIC_INVENTORY_LEVELS_UPDATE:
 		rc = apply_level(db, &acct, &m, ap, e);
+		break;
+	case SHOPIFY_TOPIC_FULFILLMENTS_CREATE:
+		rc = apply_fulfillment(db, &acct, &m, ap, e);
 		break;
 	default:
 		rc = apply_product(db, &acct, &m, ap, e);

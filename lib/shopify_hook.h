@@ -13,6 +13,7 @@
  *   orders/create      commit each mapped line (an unmapped line is an
  *                      unmapped_sale alert with all it takes to fix it)
  *   orders/cancelled   release what each line still has committed
+ *   fulfillments/create  ship what was fulfilled
  *   refunds/create     restock_type cancel: release; return: restock
  *                      (shipping first what the hub never saw ship);
  *                      no_restock: nothing

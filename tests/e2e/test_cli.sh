@@ -44,7 +44,7 @@ case $out in *"listing"*"$sku"*) ok "a SKU is mapped to its Shopify variant by e
 *) not_ok "a SKU is mapped to its Shopify variant by exact match" "$out" ;; esac
 
 out=$(cli shopify subscribe "$acct" 2>&1)
-case $out in *"5 new webhook subscription"*) ok "the hub subscribes to the shop's webhooks" ;;
+case $out in *"6 new webhook subscription"*) ok "the hub subscribes to the shop's webhooks" ;;
 *) not_ok "the hub subscribes to the shop's webhooks" "$out" ;; esac
 
 out=$(cli push 2>&1)

@@ -840,6 +840,58 @@ static const char REFUND[] =
     "\"legacy_restock\",\"location_id\":24826418}"
     "],\"transactions\":[]}";
 
+/* A REST fulfillment as fulfillments/create delivers it. */
+static const char FULFILLMENT[] =
+    "{\"id\":255858046,\"order_id\":450789469,\"status\":\"success\","
+    "\"created_at\":\"2026-11-28T10:00:00-05:00\",\"tracking_number\":null,"
+    "\"line_items\":[{\"id\":466157049,\"variant_id\":39072856,"
+    "\"product_id\":632910392,\"quantity\":1,\"sku\":\"MUG-CERAMIC-01\","
+    "\"title\":\"Mug\",\"variant_title\":null}]}";
+
+static void
+test_fulfillment(void **state)
+{
+	struct shopify_fulfillment	 f;
+	struct err			 e;
+	static const char *const bad[] = {
+		"{\"order_id\":1,\"status\":\"success\",\"line_items\":[]}",
+		"{\"id\":1,\"order_id\":1,\"line_items\":[]}",
+		"{\"id\":1,\"order_id\":1,\"status\":\"success\"}",
+		"{\"id\":1,\"order_id\":1,\"status\":\"success\","
+		    "\"line_items\":[{\"id\":2,\"quantity\":-1}]}",
+		"{\"id\":1,\"id\":2,\"order_id\":1,\"status\":\"success\","
+		    "\"line_items\":[]}",
+		"{\"id\":1,\"order_id\":1,\"status\":7,\"line_items\":[]}",
+	};
+	size_t				 i;
+
+	(void)state;
+	assert_int_equal(shopify_parse_fulfillment(FULFILLMENT,
+	    LEN(FULFILLMENT), &f, &e), 0);
+	assert_int_equal(f.id, 255858046);
+	assert_int_equal(f.order_id, 450789469);
+	assert_string_equal(f.status, "success");
+	assert_int_equal(f.nitems, 1);
+	assert_int_equal(f.items[0].id, 466157049);
+	assert_int_equal(f.items[0].quantity, 1);
+	assert_string_equal(f.items[0].sku, "MUG-CERAMIC-01");
+	shopify_fulfillment_free(&f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(shopify_parse_fulfillment(bad[i],
+		    strlen(bad[i]), &f, &e), -1);
+		assert_int_equal(e.kind, ERR_INVALID);
+		assert_null(f.items);
+	}
+	/* the topic is one we subscribe to and take */
+	{
+		enum shopify_topic t;
+
+		assert_int_equal(shopify_topic_parse("fulfillments/create",
+		    &t), 0);
+		assert_int_equal(t, SHOPIFY_TOPIC_FULFILLMENTS_CREATE);
+	}
+}
+
 static void
 test_refund(void **state)
 {
@@ -1457,6 +1509,7 @@ main(void)
 		cmocka_unit_test(test_order_cancelled),
 		cmocka_unit_test(test_order_malformed),
 		cmocka_unit_test(test_order_long_fields),
+		cmocka_unit_test(test_fulfillment),
 		cmocka_unit_test(test_refund),
 		cmocka_unit_test(test_refund_malformed),
 		cmocka_unit_test(test_level_update),
