@@ -1,8 +1,10 @@
 /*
  * orders: order-line bookkeeping behind every channel (see orders.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "bom.h"
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
@@ -59,15 +61,93 @@ post(const struct orders_ctx *c, const char *key,
 	return ledger_post_tx(c->db, &ev, push_touch, NULL, res, e);
 }
 
+/*
+ * The ledger lines of kind k for n units of a line: one line of the
+ * line's own SKU, or (a bundle or made-to-order item) one per stocked
+ * part, n times its quantity per unit. Appended at ll[*nl].
+ */
+static int
+add_lines(struct ledger_line *ll, size_t *nl, const char *sku,
+    const struct bom_part *parts, size_t np, enum stock_kind k, int64_t n,
+    struct err *e)
+{
+	size_t	 i;
+
+	if (np == 0) {
+		ll[(*nl)++] = (struct ledger_line){ sku, k, n };
+		return 0;
+	}
+	for (i = 0; i < np; i++) {
+		if (n > STOCK_QTY_MAX / parts[i].qty)
+			return err_set(e, ERR_TOOBIG, "%lld unit(s) of '%s' "
+			    "need more than %lld of '%s'", (long long)n, sku,
+			    (long long)STOCK_QTY_MAX, parts[i].sku);
+		ll[(*nl)++] = (struct ledger_line){ parts[i].sku, k,
+		    n * parts[i].qty };
+	}
+	return 0;
+}
+
+/* What one unit of a line consumed when it sold (none: a stocked item). */
+static int
+load_parts(const struct orders_ctx *c, int64_t line_id,
+    struct bom_part **parts, size_t *np, struct err *e)
+{
+	struct db_res	*r;
+	struct bom_part	*p;
+	size_t		 cap = 0;
+	int		 rc;
+
+	*parts = NULL;
+	*np = 0;
+	r = db_query(c->db, "SELECT p.item_id, i.sku, p.qty FROM "
+	    "order_line_parts p JOIN stock_items i ON i.id = p.item_id WHERE "
+	    "p.line_id = ? ORDER BY p.item_id", (struct db_val[]){
+	    DBI(line_id) }, 1, e);
+	if (r == NULL)
+		return -1;
+	while ((rc = db_next(r, e)) == 1) {
+		if (*np == cap) {
+			if (cap >= LEDGER_LINES_MAX) {
+				rc = err_set(e, ERR_TOOBIG, "order line %lld "
+				    "has too many parts", (long long)line_id);
+				break;
+			}
+			cap = cap == 0 ? 8 : cap * 2;
+			if ((p = realloc(*parts, cap * sizeof(*p))) == NULL) {
+				rc = err_set(e, ERR_SYS, "out of memory");
+				break;
+			}
+			*parts = p;
+		}
+		p = &(*parts)[(*np)++];
+		p->item_id = db_col_i64(r, 0);
+		(void)str_copy(p->sku, sizeof(p->sku), db_col_str(r, 1));
+		p->qty = db_col_i64(r, 2);
+	}
+	db_res_free(r);
+	if (rc == -1) {
+		free(*parts);
+		*parts = NULL;
+		*np = 0;
+		return -1;
+	}
+	return 0;
+}
+
 int
 orders_commit(const struct orders_ctx *c, const char *ext_order,
     const char *ext_line, const char *sku, int64_t qty, int64_t listing_id,
     struct ledger_result *res, struct err *e)
 {
 	struct ledger_item	 it;
-	struct ledger_line	 ll = { sku, STOCK_COMMIT, qty };
+	struct ledger_line	*ll = NULL;
+	struct bom_part		*parts = NULL;
 	struct err		 ie;
 	char			 key[LEDGER_KEY_MAX + 1];
+	uint64_t		 line_id = 0;
+	size_t			 np = 0, nl = 0, i;
+	int			 rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	if (ledger_item_get(c->db, sku, &it, e) == -1)
@@ -76,7 +156,8 @@ orders_commit(const struct orders_ctx *c, const char *ext_order,
 	if (db_exec(c->db, "INSERT INTO channel_order_lines (account_id, "
 	    "ext_order, ext_line, item_id, qty) VALUES (?, ?, ?, ?, ?)",
 	    (struct db_val[]){ DBI(c->account_id), DBS(ext_order),
-	    DBS(ext_line), DBI(it.id), DBI(qty) }, 5, NULL, NULL, &ie) == -1) {
+	    DBS(ext_line), DBI(it.id), DBI(qty) }, 5, NULL, &line_id,
+	    &ie) == -1) {
 		if (ie.kind != ERR_CONFLICT) {
 			if (e != NULL)
 				*e = ie;
@@ -88,7 +169,34 @@ orders_commit(const struct orders_ctx *c, const char *ext_order,
 	if (str_fmt(key, sizeof(key), "%lld:line:%s:commit",
 	    (long long)c->account_id, ext_line) == -1)
 		return err_set(e, ERR_INVALID, "line id too long");
-	if (post(c, key, &ll, 1, res, e) == -1)
+	/* a bundle or made-to-order item: its stocked parts are committed,
+	 * all in this one event, and the line remembers them so that a
+	 * cancellation or return moves the same parts after a BOM edit */
+	if (bom_parts(c->db, it.id, &parts, &np, e) == -1)
+		goto out;
+	if (np > LEDGER_LINES_MAX) {
+		err_set(e, ERR_TOOBIG, "'%s' has more than %d parts", sku,
+		    LEDGER_LINES_MAX);
+		goto out;
+	}
+	for (i = 0; i < np; i++)
+		if (db_exec(c->db, "INSERT INTO order_line_parts (line_id, "
+		    "item_id, qty) VALUES (?, ?, ?)", (struct db_val[]){
+		    DBI(line_id), DBI(parts[i].item_id), DBI(parts[i].qty) },
+		    3, NULL, NULL, e) == -1)
+			goto out;
+	if ((ll = calloc(np > 0 ? np : 1, sizeof(*ll))) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	if (add_lines(ll, &nl, sku, parts, np, STOCK_COMMIT, qty, e) == -1 ||
+	    post(c, key, ll, nl, res, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(ll);
+	free(parts);
+	if (rc == -1)
 		return -1;
 	if (listing_id <= 0 || res->duplicate)
 		return 0;
@@ -107,10 +215,11 @@ line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
     struct err *e)
 {
 	struct ledger_result	 res;
-	struct ledger_line	 ll[2];
+	struct ledger_line	*ll = NULL;
+	struct bom_part		*parts = NULL;
 	struct line		 l;
 	int64_t			 open, n, ship = 0;
-	size_t			 nl = 0;
+	size_t			 nl = 0, np = 0;
 	int			 rc;
 
 	*done = 0;
@@ -118,6 +227,7 @@ line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
 	if ((rc = lock_line(c, ext_line, &l, e)) != 1)
 		return rc;
 	*known = 1;
+	rc = -1;
 	open = l.qty - l.released - l.shipped;
 	switch (op) {
 	case OP_RELEASE:
@@ -136,27 +246,39 @@ line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
 	}
 	if (n <= 0)
 		return 0;
-	if (op == OP_RELEASE)
-		ll[nl++] = (struct ledger_line){ l.sku, STOCK_RELEASE, n };
-	else if (op == OP_SHIP)
-		ll[nl++] = (struct ledger_line){ l.sku, STOCK_SHIP, n };
-	else {
-		if (ship > 0)
-			ll[nl++] = (struct ledger_line){ l.sku, STOCK_SHIP,
-			    ship };
-		ll[nl++] = (struct ledger_line){ l.sku, STOCK_RETURN_RESTOCK, n };
+	/* a bundle's line moves the parts it committed when it sold */
+	if (load_parts(c, l.id, &parts, &np, e) == -1)
+		goto out;
+	if ((ll = calloc(2 * (np > 0 ? np : 1), sizeof(*ll))) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
 	}
-	if (post(c, event_key, ll, nl, &res, e) == -1)
-		return -1;
+	if (op == OP_RELEASE)
+		rc = add_lines(ll, &nl, l.sku, parts, np, STOCK_RELEASE, n, e);
+	else if (op == OP_SHIP)
+		rc = add_lines(ll, &nl, l.sku, parts, np, STOCK_SHIP, n, e);
+	else {
+		rc = ship > 0 ? add_lines(ll, &nl, l.sku, parts, np,
+		    STOCK_SHIP, ship, e) : 0;
+		if (rc == 0)
+			rc = add_lines(ll, &nl, l.sku, parts, np,
+			    STOCK_RETURN_RESTOCK, n, e);
+	}
+	if (rc == -1 || (rc = post(c, event_key, ll, nl, &res, e)) == -1)
+		goto out;
 	if (res.duplicate)
-		return 0;
+		goto out;
 	*done = n;
-	return db_exec(c->db, "UPDATE channel_order_lines SET released = "
+	rc = db_exec(c->db, "UPDATE channel_order_lines SET released = "
 	    "released + ?, shipped = shipped + ?, returned = returned + ? "
 	    "WHERE id = ?", (struct db_val[]){
 	    DBI(op == OP_RELEASE ? n : 0),
 	    DBI(op == OP_SHIP ? n : op == OP_RETURN ? ship : 0),
 	    DBI(op == OP_RETURN ? n : 0), DBI(l.id) }, 4, NULL, NULL, e);
+out:
+	free(ll);
+	free(parts);
+	return rc;
 }
 
 int
