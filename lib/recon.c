@@ -1,0 +1,553 @@
+/*
+ * recon: reconciliation runs (see recon.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "channel.h"
+#include "db.h"
+#include "err.h"
+#include "log.h"
+#include "push.h"
+#include "recon.h"
+#include "str.h"
+
+/* ---- pure ------------------------------------------------------------------ */
+
+int
+recon_over(int64_t diff, int64_t threshold)
+{
+	if (threshold < 1)
+		threshold = 1;
+	if (diff < 0)
+		diff = diff == INT64_MIN ? INT64_MAX : -diff;
+	return diff >= threshold;
+}
+
+enum recon_cause
+recon_classify(const struct recon_obs *o, int64_t threshold)
+{
+	if (o == NULL)
+		return RECON_NONE;
+	if (!o->found)
+		return RECON_MAPPING;
+	if (!recon_over(o->shown - o->desired, threshold))
+		return RECON_NONE;
+	if (o->has_last_pushed && o->shown < o->last_pushed && o->unseen_sales)
+		return RECON_SALE_UNSEEN;
+	if (o->sold_out)
+		return RECON_SOLD_OUT;
+	if (!o->has_last_pushed || o->desired != o->last_pushed)
+		return RECON_LOST_PUSH;
+	return RECON_MANUAL_EDIT;
+}
+
+static const char *const cause_names[RECON__MAX] = {
+	"none", "sale_unseen", "manual_edit", "lost_push", "mapping",
+	"sold_out"
+};
+
+static const char *const cause_labels[RECON__MAX] = {
+	"none", "sale not yet seen", "manual edit on the channel",
+	"failed or lost push", "mapping problem", "sold out on Etsy"
+};
+
+const char *
+recon_cause_name(enum recon_cause c)
+{
+	return (unsigned)c < RECON__MAX ? cause_names[c] : "none";
+}
+
+const char *
+recon_cause_label(enum recon_cause c)
+{
+	return (unsigned)c < RECON__MAX ? cause_labels[c] : "none";
+}
+
+int
+recon_repairable(enum recon_cause c)
+{
+	return c == RECON_MANUAL_EDIT || c == RECON_LOST_PUSH ||
+	    c == RECON_SOLD_OUT;
+}
+
+/* ---- runs ------------------------------------------------------------------ */
+
+struct start {
+	const struct recon_opts	*o;
+	const char		*origin;
+	int64_t			 run_id;
+};
+
+static int
+start_fn(struct db *db, void *arg, struct err *e)
+{
+	struct start	*s = arg;
+	int64_t		 acct = s->o != NULL ? s->o->account_id : 0;
+	int64_t		 th = s->o != NULL && s->o->threshold > 0 ?
+			    s->o->threshold : RECON_THRESHOLD_DEFAULT;
+	uint64_t	 id;
+	int		 rc;
+
+	/* the schedule row serialises starters */
+	if (db_query_i64(db, "SELECT id FROM recon_schedule WHERE id = 1 FOR "
+	    "UPDATE", NULL, 0, &s->run_id, e) == -1)
+		return -1;
+	s->run_id = 0;
+	rc = db_query_i64(db, "SELECT id FROM recon_runs WHERE state = "
+	    "'running' AND account_id <=> ? ORDER BY id LIMIT 1",
+	    (struct db_val[]){ acct != 0 ? DBI(acct) : DBN }, 1, &s->run_id,
+	    e);
+	if (rc != 0)
+		return rc == 1 ? 0 : -1;
+	if (db_exec(db, "INSERT INTO recon_runs (account_id, origin, "
+	    "threshold) VALUES (?, ?, ?)", (struct db_val[]){ acct != 0 ?
+	    DBI(acct) : DBN, DBS(s->origin), DBI(th) }, 3, NULL, &id, e) == -1)
+		return -1;
+	s->run_id = (int64_t)id;
+	return 0;
+}
+
+int
+recon_start(struct db *db, const struct recon_opts *o, const char *origin,
+    int64_t *run_id, struct err *e)
+{
+	struct start	 s;
+
+	s.o = o;
+	s.origin = origin != NULL && strcmp(origin, "schedule") == 0 ?
+	    "schedule" : "manual";
+	s.run_id = 0;
+	if (db_tx(db, start_fn, &s, e) == -1)
+		return -1;
+	*run_id = s.run_id;
+	return 0;
+}
+
+/* What one listing's check found, recorded in one transaction. */
+struct check {
+	int64_t			 run_id;
+	int64_t			 listing_id;
+	int64_t			 account_id;
+	int64_t			 item_id;
+	const char		*account_name;
+	const char		*sku;
+	int			 calls;
+	int			 unreadable;
+	int			 read_ok;
+	struct recon_obs	 obs;
+	enum recon_cause	 cause;
+	int			 repair;
+	char			 detail[256];
+};
+
+static int
+record_fn(struct db *db, void *arg, struct err *e)
+{
+	struct check	*c = arg;
+	uint64_t	 n = 0;
+	int		 disc = c->cause != RECON_NONE;
+	char		 key[64], msg[256];
+
+	/* the cursor moves once per listing: a repeat (another process, a
+	 * retried step) records nothing */
+	if (db_exec(db, "UPDATE recon_runs SET cursor_id = ?, checked = "
+	    "checked + 1, api_calls = api_calls + ?, unreadable = unreadable "
+	    "+ ?, discrepancies = discrepancies + ?, sale_unseen = sale_unseen "
+	    "+ (? = 1), manual_edit = manual_edit + (? = 2), lost_push = "
+	    "lost_push + (? = 3), mapping = mapping + (? = 4), sold_out = "
+	    "sold_out + (? = 5), repairs = repairs + ? WHERE id = ? AND "
+	    "state = 'running' AND cursor_id < ?", (struct db_val[]){
+	    DBI(c->listing_id), DBI(c->calls), DBI(c->unreadable),
+	    DBI(disc), DBI(c->cause), DBI(c->cause), DBI(c->cause),
+	    DBI(c->cause), DBI(c->cause), DBI(c->repair), DBI(c->run_id),
+	    DBI(c->listing_id) }, 12, &n, NULL, e) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	if (c->read_ok && db_exec(db, "UPDATE channel_listings SET "
+	    "last_seen_qty = ?, last_seen_at = CURRENT_TIMESTAMP(6) WHERE id = "
+	    "?", (struct db_val[]){ DBI(c->obs.shown), DBI(c->listing_id) }, 2,
+	    NULL, NULL, e) == -1)
+		return -1;
+	if (!disc)
+		return 0;
+	if (db_exec(db, "INSERT INTO recon_discrepancies (run_id, listing_id, "
+	    "account_id, item_id, hub_desired, last_pushed, channel_shows, "
+	    "difference, cause, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, LEFT(?, 255))", (struct db_val[]){ DBI(c->run_id),
+	    DBI(c->listing_id), DBI(c->account_id), DBI(c->item_id),
+	    DBI(c->obs.desired), c->obs.has_last_pushed ?
+	    DBI(c->obs.last_pushed) : DBN, c->obs.found ? DBI(c->obs.shown) :
+	    DBN, DBI(c->obs.found ? c->obs.shown - c->obs.desired : 0),
+	    DBS(recon_cause_name(c->cause)), DBS(c->repair ? "repair_queued" :
+	    "reported"), DBS(c->detail) }, 11, NULL, NULL, e) == -1)
+		return -1;
+	if (c->repair && push_queue_listing(db, c->listing_id, e) == -1)
+		return -1;
+	(void)str_fmt(key, sizeof(key), "discrepancy:%" PRId64,
+	    c->listing_id);
+	if (c->obs.found)
+		(void)str_fmt(msg, sizeof(msg), "%.60s: %.80s shows %" PRId64
+		    ", the hub wants %" PRId64 " (%s)%s", c->account_name,
+		    c->sku, c->obs.shown, c->obs.desired,
+		    recon_cause_label(c->cause), c->repair ? "; repair queued" :
+		    "");
+	else
+		(void)str_fmt(msg, sizeof(msg), "%.60s: %.80s not found on the "
+		    "channel (%s)", c->account_name, c->sku,
+		    recon_cause_label(c->cause));
+	return alert_raise(db, "discrepancy", key, c->account_id, c->item_id,
+	    msg, c->detail, e);
+}
+
+/* 1 when the channel may have sales of this listing the hub has not
+ * applied: order webhooks stored but not applied (Shopify), or a receipts
+ * poll that failed or has not run since the last push (Etsy). */
+static int
+sales_unseen(struct db *db, const struct channel_account *a,
+    const struct channel_listing *l, struct err *e)
+{
+	int64_t	 n = 0;
+
+	switch (a->type) {
+	case CHANNEL_SHOPIFY:
+		if (db_query_i64(db, "SELECT COUNT(*) FROM webhook_inbox WHERE "
+		    "account_id = ? AND state IN ('new','failed') AND topic "
+		    "LIKE 'orders/%'", (struct db_val[]){ DBI(a->id) }, 1, &n,
+		    e) == -1)
+			return -1;
+		break;
+	case CHANNEL_ETSY:
+		if (db_query_i64(db, "SELECT COUNT(*) FROM etsy_poll_state s "
+		    "JOIN channel_listings l ON l.account_id = s.account_id "
+		    "WHERE l.id = ? AND (s.dirty = 1 OR l.last_pushed_at IS "
+		    "NULL OR s.last_success_at < UNIX_TIMESTAMP("
+		    "l.last_pushed_at))", (struct db_val[]){ DBI(l->id) }, 1,
+		    &n, e) == -1)
+			return -1;
+		break;
+	default:
+		break;
+	}
+	return n > 0;
+}
+
+/* Check one listing and record it. */
+static int
+check_one(struct db *db, const struct config *cfg, int64_t run_id,
+    int64_t threshold, int64_t listing_id, struct err *e)
+{
+	struct channel_account	 acct;
+	struct channel_listing	 l;
+	struct channel_ctx	 ctx;
+	const struct channel_ops *ops;
+	struct check		 c;
+	struct err		 re;
+	int64_t			 version = 0;
+	int			 rc = -1, policy_repair = 0, u;
+
+	memset(&acct, 0, sizeof(acct));
+	memset(&c, 0, sizeof(c));
+	c.run_id = run_id;
+	c.listing_id = listing_id;
+	if (channel_listing_load(db, listing_id, &l, e) == -1 ||
+	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1)
+		goto out;
+	c.account_id = acct.id;
+	c.item_id = l.item_id;
+	c.account_name = acct.name;
+	c.sku = l.sku;
+	if (channel_desired(db, l.id, &c.obs.desired, &version, e) == -1)
+		goto out;
+	c.obs.has_last_pushed = l.has_last_pushed;
+	c.obs.last_pushed = l.last_pushed;
+	c.obs.found = 1;
+	ops = channel_ops_for(acct.type);
+	if (ops == NULL || ops->read == NULL) {
+		c.unreadable = 1;
+		goto record;
+	}
+	ctx.db = db;
+	ctx.cfg = cfg;
+	ctx.acct = &acct;
+	err_clear(&re);
+	c.calls = 1;
+	switch (ops->read(&ctx, &l, &c.obs.shown, &re)) {
+	case 1:
+		c.obs.sold_out = 1;
+		c.obs.shown = 0;
+		/* FALLTHROUGH */
+	case 0:
+		c.read_ok = 1;
+		break;
+	default:
+		if (re.kind != ERR_NOTFOUND) {
+			/* counted and passed over: the next run reads it */
+			log_warn("recon: listing %" PRId64 ": %s", l.id,
+			    re.msg);
+			c.unreadable = 1;
+			goto record;
+		}
+		c.obs.found = 0;
+		(void)str_copy(c.detail, sizeof(c.detail), re.msg);
+		break;
+	}
+	if (c.obs.found && (u = sales_unseen(db, &acct, &l, e)) == -1)
+		goto out;
+	c.obs.unseen_sales = c.obs.found ? u : 0;
+	c.cause = recon_classify(&c.obs, threshold);
+	if (c.cause != RECON_NONE) {
+		if (db_query_i64(db, "SELECT recon_policy = 'repair' FROM "
+		    "channel_accounts WHERE id = ?", (struct db_val[]){
+		    DBI(acct.id) }, 1, &version, e) == -1)
+			goto out;
+		policy_repair = version == 1;
+		c.repair = policy_repair && recon_repairable(c.cause);
+		if (c.obs.found)
+			(void)str_fmt(c.detail, sizeof(c.detail), "listing %"
+			    PRId64 " (%s %s/%s): channel shows %" PRId64
+			    ", hub desired %" PRId64 ", last pushed %s%" PRId64
+			    "; likely cause: %s", l.id, l.sku, l.ext_listing,
+			    l.ext_variant, c.obs.shown, c.obs.desired,
+			    l.has_last_pushed ? "" : "never ",
+			    l.has_last_pushed ? l.last_pushed : 0,
+			    recon_cause_label(c.cause));
+		log_info("recon: %s%s", c.detail, c.repair ?
+		    "; repair queued" : "");
+	}
+record:
+	if (db_tx(db, record_fn, &c, e) == -1)
+		goto out;
+	rc = 0;
+out:
+	channel_account_free(&acct);
+	return rc;
+}
+
+/* Take the run for this process: 1 taken, 0 finished or held by another,
+ * -1 error. */
+static int
+lease_take(struct db *db, int64_t run_id, int64_t deadline_ms,
+    struct err *e)
+{
+	int64_t		 s = (deadline_ms - push_now_ms()) / 1000 + 60;
+	uint64_t	 n = 0;
+
+	if (s < 60)
+		s = 60;
+	if (db_exec(db, "UPDATE recon_runs SET lease_until = "
+	    "CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, steps = steps + 1 WHERE "
+	    "id = ? AND state = 'running' AND (lease_until IS NULL OR "
+	    "lease_until < CURRENT_TIMESTAMP(6))", (struct db_val[]){ DBI(s),
+	    DBI(run_id) }, 2, &n, NULL, e) == -1)
+		return -1;
+	return n == 1;
+}
+
+int
+recon_step(struct db *db, const struct config *cfg, int64_t run_id,
+    const struct recon_opts *o, int64_t deadline_ms, int *done,
+    struct err *e)
+{
+	struct db_res	*res = NULL;
+	int64_t		 ids[RECON_LISTING_BATCH], cursor = 0, acct = 0;
+	int64_t		 threshold = RECON_THRESHOLD_DEFAULT;
+	size_t		 n, i;
+	int		 rc = -1, t, processed = 0, stop = 0;
+
+	*done = 0;
+	if ((t = lease_take(db, run_id, deadline_ms, e)) != 1) {
+		if (t == 0 && db_query_i64(db, "SELECT state = 'done' FROM "
+		    "recon_runs WHERE id = ?", (struct db_val[]){ DBI(run_id) },
+		    1, &cursor, e) == 1)
+			*done = cursor == 1;
+		return t == -1 ? -1 : 0;
+	}
+	if ((res = db_query(db, "SELECT cursor_id, COALESCE(account_id, 0), "
+	    "threshold FROM recon_runs WHERE id = ?", (struct db_val[]){
+	    DBI(run_id) }, 1, e)) == NULL)
+		goto out;
+	if ((t = db_next(res, e)) != 1) {
+		if (t == 0)
+			err_set(e, ERR_NOTFOUND, "reconciliation run %" PRId64
+			    " not found", run_id);
+		goto out;
+	}
+	cursor = db_col_i64(res, 0);
+	acct = db_col_i64(res, 1);
+	threshold = db_col_i64(res, 2);
+	db_res_free(res);
+	res = NULL;
+	while (!stop) {
+		n = 0;
+		if ((res = db_query(db, "SELECT l.id FROM channel_listings l "
+		    "JOIN channel_accounts a ON a.id = l.account_id WHERE l.id "
+		    "> ? AND a.paused = 0 AND (? = 0 OR l.account_id = ?) ORDER "
+		    "BY l.id LIMIT ?", (struct db_val[]){ DBI(cursor), DBI(acct),
+		    DBI(acct), DBI(RECON_LISTING_BATCH) }, 4, e)) == NULL)
+			goto out;
+		while (n < RECON_LISTING_BATCH && (t = db_next(res, e)) == 1)
+			ids[n++] = db_col_i64(res, 0);
+		db_res_free(res);
+		res = NULL;
+		if (t == -1)
+			goto out;
+		if (n == 0) {
+			if (db_exec(db, "UPDATE recon_runs SET state = 'done', "
+			    "finished_at = CURRENT_TIMESTAMP(6), lease_until = "
+			    "NULL WHERE id = ?", (struct db_val[]){ DBI(run_id) },
+			    1, NULL, NULL, e) == -1)
+				goto out;
+			*done = 1;
+			return 0;
+		}
+		for (i = 0; i < n; i++) {
+			if (push_now_ms() >= deadline_ms || (o != NULL &&
+			    o->chunk > 0 && processed >= o->chunk)) {
+				stop = 1;
+				break;
+			}
+			if (check_one(db, cfg, run_id, threshold, ids[i], e) ==
+			    -1)
+				goto out;
+			cursor = ids[i];
+			processed++;
+		}
+	}
+	rc = 0;
+out:
+	db_res_free(res);
+	/* let the next call (of any process) continue */
+	{
+		struct err	 le;
+
+		err_clear(&le);
+		if (db_exec(db, "UPDATE recon_runs SET lease_until = NULL "
+		    "WHERE id = ?", (struct db_val[]){ DBI(run_id) }, 1, NULL,
+		    NULL, &le) == -1)
+			log_error("recon: run %" PRId64 ": %s", run_id, le.msg);
+	}
+	return rc;
+}
+
+struct due {
+	int64_t	 run_id;
+};
+
+static int
+due_fn(struct db *db, void *arg, struct err *e)
+{
+	struct due	*d = arg;
+	uint64_t	 id;
+	int64_t		 v = 0;
+	int		 rc;
+
+	d->run_id = 0;
+	if ((rc = db_query_i64(db, "SELECT id FROM recon_schedule WHERE id = "
+	    "1 AND enabled = 1 FOR UPDATE", NULL, 0, &v, e)) != 1)
+		return rc;
+	if ((rc = db_query_i64(db, "SELECT id FROM recon_runs WHERE state = "
+	    "'running' AND account_id IS NULL ORDER BY id LIMIT 1", NULL, 0,
+	    &d->run_id, e)) != 0)
+		return rc == 1 ? 0 : -1;
+	if ((rc = db_query_i64(db, "SELECT COALESCE((SELECT MAX(finished_at) "
+	    "FROM recon_runs WHERE account_id IS NULL AND state = 'done'), "
+	    "s.created_at) < CURRENT_TIMESTAMP(6) - INTERVAL s.every_s SECOND "
+	    "FROM recon_schedule s WHERE s.id = 1", NULL, 0, &v, e)) != 1)
+		return rc;
+	if (v != 1)
+		return 0;
+	if (db_exec(db, "INSERT INTO recon_runs (account_id, origin, "
+	    "threshold) VALUES (NULL, 'schedule', ?)", (struct db_val[]){
+	    DBI(RECON_THRESHOLD_DEFAULT) }, 1, NULL, &id, e) == -1)
+		return -1;
+	d->run_id = (int64_t)id;
+	return 0;
+}
+
+int
+recon_tick(struct db *db, const struct config *cfg, int64_t deadline_ms,
+    int64_t *run_id, int *done, struct err *e)
+{
+	struct due	 d;
+
+	*run_id = 0;
+	*done = 0;
+	if (push_now_ms() >= deadline_ms)
+		return 0;
+	if (db_tx(db, due_fn, &d, e) == -1)
+		return -1;
+	if (d.run_id == 0)
+		return 0;
+	*run_id = d.run_id;
+	return recon_step(db, cfg, d.run_id, NULL, deadline_ms, done, e);
+}
+
+int
+recon_report_load(struct db *db, int64_t run_id, struct recon_report *r,
+    struct err *e)
+{
+	struct db_res	*res;
+	int		 rc, i;
+
+	memset(r, 0, sizeof(*r));
+	if ((res = db_query(db, "SELECT COALESCE(account_id, 0), state = "
+	    "'done', steps, checked, unreadable, discrepancies, sale_unseen, "
+	    "manual_edit, lost_push, mapping, sold_out, repairs, api_calls, "
+	    "DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), "
+	    "COALESCE(DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i:%s'), '') FROM "
+	    "recon_runs WHERE id = ?", (struct db_val[]){ DBI(run_id) }, 1,
+	    e)) == NULL)
+		return -1;
+	if ((rc = db_next(res, e)) == 1) {
+		r->run_id = run_id;
+		r->account_id = db_col_i64(res, 0);
+		r->done = db_col_i64(res, 1) == 1;
+		r->steps = db_col_i64(res, 2);
+		r->checked = db_col_i64(res, 3);
+		r->unreadable = db_col_i64(res, 4);
+		r->discrepancies = db_col_i64(res, 5);
+		for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
+			r->by_cause[i] = db_col_i64(res, 6 + (unsigned)i - 1);
+		r->repairs = db_col_i64(res, 11);
+		r->api_calls = db_col_i64(res, 12);
+		(void)str_copy(r->started, sizeof(r->started),
+		    db_col_str(res, 13));
+		(void)str_copy(r->finished, sizeof(r->finished),
+		    db_col_str(res, 14));
+	} else if (rc == 0) {
+		err_set(e, ERR_NOTFOUND, "reconciliation run %" PRId64 " not "
+		    "found", run_id);
+		rc = -1;
+	}
+	db_res_free(res);
+	return rc == 1 ? 0 : -1;
+}
+
+void
+recon_report_print(const struct recon_report *r, FILE *f)
+{
+	int	 i;
+
+	fprintf(f, "reconciliation run %" PRId64 ": %s\n", r->run_id,
+	    r->done ? "done" : "running");
+	fprintf(f, "started: %s\n", r->started);
+	if (r->finished[0] != '\0')
+		fprintf(f, "finished: %s\n", r->finished);
+	fprintf(f, "listings checked: %" PRId64 " (unreadable: %" PRId64
+	    ")\n", r->checked, r->unreadable);
+	fprintf(f, "discrepancies: %" PRId64 "\n", r->discrepancies);
+	for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
+		if (r->by_cause[i] > 0)
+			fprintf(f, "  %s: %" PRId64 "\n",
+			    recon_cause_label((enum recon_cause)i),
+			    r->by_cause[i]);
+	fprintf(f, "repairs queued: %" PRId64 "\n", r->repairs);
+	fprintf(f, "API calls: %" PRId64 "\n", r->api_calls);
+	if (r->discrepancies == 0 && r->unreadable == 0)
+		fprintf(f, "clean\n");
+}

@@ -1,0 +1,139 @@
+/*
+ * recon: reconciliation, the safety net behind the push engine. A run
+ * compares, for every mapped listing of every unpaused account (or of one
+ * account), what the channel shows (channel_ops.read) with what the hub
+ * says it should show (channel_desired) and with what it last pushed. A
+ * difference of at least the run's threshold (default 1 unit: every unit
+ * counts, since one unit shown too many is one oversell) is a
+ * discrepancy: it is recorded with its likely cause (recon_classify),
+ * raised as an alert (kind "discrepancy", one per listing), and, when the
+ * account's recon_policy is 'repair' and a push can fix it, repaired by
+ * queueing a push of the listing (push_queue_listing: the same guarded
+ * path every write takes, which never writes back an unseen sale).
+ *
+ * Runs are chunked and resumable: recon_step() checks listings in id order
+ * from the run's cursor until a deadline or a chunk size, and the next
+ * call continues; the cursor moves in the same transaction as the
+ * listing's discrepancy and counters, so a crash repeats no check and no
+ * repair, and a lease keeps two processes off one run. recon_tick() is the
+ * nightly schedule: it continues an unfinished all-accounts run, or starts
+ * one when the last finished more than recon_schedule.every_s (default
+ * 24 h) ago.
+ *
+ * API calls: one per listing read (an Etsy token refresh or state lookup
+ * inside a read is not counted separately).
+ *
+ * Ownership: everything borrows its arguments; nothing is retained.
+ */
+#ifndef STOCKHUB_RECON_H
+#define STOCKHUB_RECON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "db.h"
+#include "err.h"
+
+#define RECON_THRESHOLD_DEFAULT	1
+#define RECON_LISTING_BATCH	50	/* listing ids fetched per query */
+
+enum recon_cause {
+	RECON_NONE = 0,		/* no discrepancy */
+	RECON_SALE_UNSEEN,	/* the channel sold units the hub has not
+				 * applied yet */
+	RECON_MANUAL_EDIT,	/* changed on the channel, not by a sale */
+	RECON_LOST_PUSH,	/* the hub's figure never went out */
+	RECON_MAPPING,		/* the listing is not on the channel */
+	RECON_SOLD_OUT,		/* Etsy put the listing in sold_out */
+	RECON__MAX
+};
+
+/* What a run knows about one listing. */
+struct recon_obs {
+	int	 found;		/* 0: the channel does not have it */
+	int	 sold_out;	/* the channel marks it sold out */
+	int64_t	 shown;		/* what the channel shows */
+	int64_t	 desired;	/* what the hub says it should show */
+	int	 has_last_pushed;
+	int64_t	 last_pushed;
+	int	 unseen_sales;	/* the channel has sales the hub has not
+				 * applied (webhooks waiting, poll behind) */
+};
+
+/* 1 when a difference of diff units is a discrepancy for threshold
+ * (|diff| >= threshold; a threshold below 1 counts as 1). Pure. */
+int	recon_over(int64_t diff, int64_t threshold);
+
+/*
+ * The likely cause, in this order: not found -> MAPPING; within the
+ * threshold -> NONE; shows less than last pushed while sales are unseen
+ * -> SALE_UNSEEN; sold out -> SOLD_OUT; desired differs from last pushed
+ * (or nothing was ever pushed) -> LOST_PUSH; else (the channel moved away
+ * from what was pushed, no sale to explain it) -> MANUAL_EDIT. Pure.
+ */
+enum recon_cause recon_classify(const struct recon_obs *o, int64_t threshold);
+
+/* "manual_edit" (as stored) and "manual edit on the channel" (for
+ * people). Pure. */
+const char *recon_cause_name(enum recon_cause c);
+const char *recon_cause_label(enum recon_cause c);
+
+/* 1 when a push can repair a discrepancy of this cause. Pure. */
+int	recon_repairable(enum recon_cause c);
+
+struct recon_opts {
+	int64_t	 account_id;	/* 0: every unpaused account */
+	int64_t	 threshold;	/* 0: RECON_THRESHOLD_DEFAULT */
+	int	 chunk;		/* at most this many listings per step; 0:
+				 * until the deadline */
+};
+
+struct recon_report {
+	int64_t	 run_id;
+	int64_t	 account_id;	/* 0: every account */
+	int	 done;
+	int64_t	 steps;
+	int64_t	 checked;
+	int64_t	 unreadable;
+	int64_t	 discrepancies;
+	int64_t	 by_cause[RECON__MAX];
+	int64_t	 repairs;
+	int64_t	 api_calls;
+	char	 started[40];
+	char	 finished[40];	/* "" while running */
+};
+
+/*
+ * Start a run (origin "manual" or "schedule") with o's scope and
+ * threshold, or continue the unfinished one of that scope: *run_id.
+ */
+int	recon_start(struct db *db, const struct recon_opts *o,
+	    const char *origin, int64_t *run_id, struct err *e);
+
+/*
+ * Check listings of the run from its cursor until deadline_ms (epoch
+ * ms), o->chunk listings, or the end (then the run is done). *done is 1
+ * when the run is finished. Another process holding the run is not an
+ * error: nothing is done and *done stays 0.
+ */
+int	recon_step(struct db *db, const struct config *cfg, int64_t run_id,
+	    const struct recon_opts *o, int64_t deadline_ms, int *done,
+	    struct err *e);
+
+/*
+ * The nightly schedule, for the timer tick: continue the unfinished
+ * all-accounts run or start one when due, then step it until deadline_ms.
+ * *run_id is the run stepped (0: none due).
+ */
+int	recon_tick(struct db *db, const struct config *cfg,
+	    int64_t deadline_ms, int64_t *run_id, int *done, struct err *e);
+
+int	recon_report_load(struct db *db, int64_t run_id,
+	    struct recon_report *r, struct err *e);
+
+/* The report as text: listings checked, discrepancies by cause, repairs,
+ * API calls; "clean" when there was no discrepancy. */
+void	recon_report_print(const struct recon_report *r, FILE *f);
+
+#endif
