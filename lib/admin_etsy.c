@@ -1,0 +1,526 @@
+/*
+ * admin_etsy: connecting an Etsy shop from the admin (OAuth 2.0
+ * authorization code + PKCE S256, channel-apis.md 1.1).
+ *
+ * GET /admin/etsy/connect?account=ID makes a random state (kept as its
+ * SHA-256, bound to the admin session through the SHA-256 of its CSRF
+ * token) and a random PKCE verifier, both server-side for ten minutes,
+ * and sends the browser to <base_url>/oauth/connect. Etsy sends it back
+ * to GET /admin/etsy/callback?code&state: the state is taken once (the
+ * row is deleted whatever follows), compared in constant time with the
+ * session's binding, the code exchanged with the verifier at
+ * /v3/public/oauth/token, the shop resolved with users/me, the tokens
+ * stored sealed (channel_account_store_creds) and the account resumed.
+ *
+ * The session cookie is SameSite=Strict, which a browser does not send
+ * on a navigation that started on Etsy: a callback without it gets a
+ * small page that reloads the same URL from this site (a same-site
+ * navigation, so the cookie comes along), once.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "admin.h"
+#include "alert.h"
+#include "auth.h"
+#include "buf.h"
+#include "channel.h"
+#include "db.h"
+#include "err.h"
+#include "etsy.h"
+#include "form.h"
+#include "html.h"
+#include "httpc.h"
+#include "log.h"
+#include "str.h"
+
+#define STATE_TTL_S	600
+#define ETSY_SCOPE	"listings_r listings_w transactions_r shops_r"
+#define URL_MAX		2048
+#define PARAM_MAX	512
+
+/* lower-case hex SHA-256 of s */
+static void
+sha256_hex(const char *s, char out[65])
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)s, strlen(s), md);
+	str_hex(out, md, sizeof(md));
+	OPENSSL_cleanse(md, sizeof(md));
+}
+
+/* base64url without padding (RFC 7636) */
+static int
+b64url(const unsigned char *in, size_t n, char *out, size_t outsz)
+{
+	unsigned char	 b[128];
+	size_t		 i, len;
+
+	if (n > 64 || outsz < 4 * ((n + 2) / 3) + 1)
+		return -1;
+	len = (size_t)EVP_EncodeBlock(b, in, (int)n);
+	while (len > 0 && b[len - 1] == '=')
+		len--;
+	for (i = 0; i < len; i++)
+		out[i] = b[i] == '+' ? '-' : b[i] == '/' ? '_' : (char)b[i];
+	out[len] = '\0';
+	OPENSSL_cleanse(b, sizeof(b));
+	return 0;
+}
+
+/* 1 when s is 1..max characters of [A-Za-z0-9._~-] */
+static int
+token_chars(const char *s, size_t max)
+{
+	size_t	 n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > max)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._~-") == n;
+}
+
+static const char *
+creds_str(const struct channel_account *acct, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(acct->creds,
+			    key));
+
+	return s != NULL && *s != '\0' ? s : NULL;
+}
+
+static int
+load_etsy(struct db *db, const struct config *cfg, const char *idtext,
+    struct channel_account *acct, struct err *e)
+{
+	int64_t	 id;
+
+	if (idtext == NULL || str_to_i64(idtext, 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_NOTFOUND, "no account");
+	if (channel_account_load(db, cfg, id, acct, e) == -1)
+		return -1;
+	if (acct->type != CHANNEL_ETSY)
+		return err_set(e, ERR_NOTFOUND, "not an Etsy account");
+	return 0;
+}
+
+/* Etsy's consent page: on www.etsy.com for the real API, else (the
+ * sandbox) <base_url>/oauth/connect. */
+static const char *
+connect_url(const struct channel_account *acct, char *out, size_t outsz)
+{
+	if (strcmp(acct->base_url, "https://api.etsy.com") == 0 ||
+	    strcmp(acct->base_url, "https://openapi.etsy.com") == 0)
+		(void)str_copy(out, outsz, "https://www.etsy.com/oauth/connect");
+	else if (str_fmt(out, outsz, "%s/oauth/connect", acct->base_url) ==
+	    -1)
+		out[0] = '\0';
+	return out;
+}
+
+void
+admin_etsy_connect(struct app *a, struct http_req *r)
+{
+	struct admin_ctx	 c;
+	struct channel_account	 acct;
+	struct err		 e;
+	unsigned char		 rnd[32], md[SHA256_DIGEST_LENGTH];
+	char			 state[65], shash[65], bind[65];
+	char			 verifier[64], challenge[64];
+	char			 redirect[300], eredirect[900], escope[128];
+	char			 ekey[PARAM_MAX], url[URL_MAX], cu[300];
+	const char		*key;
+
+	memset(&acct, 0, sizeof(acct));
+	if (!admin_begin_get(a, r, &c))
+		goto out;
+	if (load_etsy(c.db, &a->cfg, form_get(&r->query, "account"), &acct,
+	    &e) == -1) {
+		if (e.kind != ERR_NOTFOUND)
+			log_error("admin: etsy connect: %s", e.msg);
+		admin_fail(r, c.https, e.kind == ERR_NOTFOUND ? 404 : 503,
+		    "Not found", "There is no such Etsy account. Add it with "
+		    "stockhub account add etsy first.");
+		goto out;
+	}
+	if ((key = creds_str(&acct, "keystring")) == NULL ||
+	    creds_str(&acct, "shared_secret") == NULL) {
+		admin_fail(r, c.https, 409, "Not ready", "This account has no "
+		    "Etsy keystring and shared secret. Add them with "
+		    "stockhub account add.");
+		goto out;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		admin_fail(r, c.https, 503, "Not available", "No randomness.");
+		goto out;
+	}
+	str_hex(state, rnd, sizeof(rnd));
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 ||
+	    b64url(rnd, sizeof(rnd), verifier, sizeof(verifier)) == -1) {
+		admin_fail(r, c.https, 503, "Not available", "No randomness.");
+		goto out;
+	}
+	SHA256((const unsigned char *)verifier, strlen(verifier), md);
+	(void)b64url(md, sizeof(md), challenge, sizeof(challenge));
+	sha256_hex(state, shash);
+	sha256_hex(c.s.csrf, bind);
+	if (str_fmt(redirect, sizeof(redirect), "%s/admin/etsy/callback",
+	    a->cfg.public_base_url) == -1 ||
+	    admin_urlencode(eredirect, sizeof(eredirect), redirect) == -1 ||
+	    admin_urlencode(escope, sizeof(escope), ETSY_SCOPE) == -1 ||
+	    admin_urlencode(ekey, sizeof(ekey), key) == -1 ||
+	    str_fmt(url, sizeof(url), "%s?response_type=code&"
+	    "client_id=%s&redirect_uri=%s&scope=%s&state=%s&code_challenge=%s&"
+	    "code_challenge_method=S256", connect_url(&acct, cu, sizeof(cu)),
+	    ekey, eredirect,
+	    escope, state, challenge) == -1) {
+		admin_fail(r, c.https, 500, "Not available", "The Etsy address "
+		    "is too long.");
+		goto out;
+	}
+	if (db_exec(c.db, "DELETE FROM etsy_oauth_states WHERE expires_at < ?",
+	    (struct db_val[]){ DBI((int64_t)time(NULL)) }, 1, NULL, NULL,
+	    &e) == -1 ||
+	    db_exec(c.db, "INSERT INTO etsy_oauth_states (state_hash, "
+	    "account_id, session_bind, verifier, expires_at) VALUES (?, ?, ?, "
+	    "?, ?)", (struct db_val[]){ DBS(shash), DBI(acct.id), DBS(bind),
+	    DBS(verifier), DBI((int64_t)time(NULL) + STATE_TTL_S) }, 5, NULL,
+	    NULL, &e) == -1) {
+		log_error("admin: etsy connect: %s", e.msg);
+		admin_fail(r, c.https, 503, "Not available", "The database is "
+		    "not reachable. Try again in a minute.");
+		goto out;
+	}
+	log_info("admin: %s connects Etsy account %" PRId64, c.s.user,
+	    acct.id);
+	admin_redirect(r, c.https, url, NULL);
+out:
+	OPENSSL_cleanse(rnd, sizeof(rnd));
+	OPENSSL_cleanse(state, sizeof(state));
+	OPENSSL_cleanse(verifier, sizeof(verifier));
+	channel_account_free(&acct);
+	admin_ctx_free(&c);
+}
+
+/* The state row, taken once. */
+struct take {
+	const char	*shash;
+	int64_t		 account_id;	/* 0: none */
+	char		 bind[65];
+	char		 verifier[129];
+	int64_t		 expires_at;
+};
+
+static int
+take_fn(struct db *db, void *arg, struct err *e)
+{
+	struct take	*t = arg;
+	struct db_res	*q;
+	char		 got[65];
+	int		 rc;
+
+	t->account_id = 0;
+	if ((q = db_query(db, "SELECT state_hash, account_id, session_bind, "
+	    "verifier, expires_at FROM etsy_oauth_states WHERE state_hash = ? "
+	    "FOR UPDATE", (struct db_val[]){ DBS(t->shash) }, 1, e)) == NULL)
+		return -1;
+	if ((rc = db_next(q, e)) == 1) {
+		(void)str_copy(got, sizeof(got), db_col_str(q, 0));
+		if (str_ct_equal(got, strlen(got), t->shash,
+		    strlen(t->shash))) {
+			t->account_id = db_col_i64(q, 1);
+			(void)str_copy(t->bind, sizeof(t->bind),
+			    db_col_str(q, 2));
+			(void)str_copy(t->verifier, sizeof(t->verifier),
+			    db_col_str(q, 3));
+			t->expires_at = db_col_i64(q, 4);
+		}
+	}
+	db_res_free(q);
+	if (rc != 1)
+		return rc;
+	return db_exec(db, "DELETE FROM etsy_oauth_states WHERE state_hash = "
+	    "?", (struct db_val[]){ DBS(t->shash) }, 1, NULL, NULL, e);
+}
+
+/* POST to the token endpoint; the answer's JSON or NULL (msg says why). */
+static json_t *
+exchange(const struct channel_account *acct, const char *redirect,
+    const char *code, const char *verifier, char *msg, size_t msgsz)
+{
+	const char		*hdrs[4];
+	struct httpc_req	 q;
+	struct httpc_resp	 resp;
+	struct err		 e;
+	struct buf		 form;
+	char			 url[URL_MAX], ekey[PARAM_MAX], eredir[900];
+	char			 ecode[PARAM_MAX * 3];
+	json_t			*j = NULL;
+
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&form, 8192);
+	if (str_fmt(url, sizeof(url), "%s/v3/public/oauth/token",
+	    acct->base_url) == -1 ||
+	    admin_urlencode(ekey, sizeof(ekey), creds_str(acct,
+	    "keystring")) == -1 ||
+	    admin_urlencode(eredir, sizeof(eredir), redirect) == -1 ||
+	    admin_urlencode(ecode, sizeof(ecode), code) == -1 ||
+	    buf_printf(&form, "grant_type=authorization_code&client_id=%s&"
+	    "redirect_uri=%s&code=%s&code_verifier=%s", ekey, eredir, ecode,
+	    verifier) == -1) {
+		(void)str_copy(msg, msgsz, "the request is too long");
+		goto out;
+	}
+	hdrs[0] = "Content-Type: application/x-www-form-urlencoded";
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = NULL;
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.url = url;
+	q.headers = hdrs;
+	q.body = form.data;
+	q.body_len = form.len;
+	q.timeout_ms = 10000;
+	if (httpc_do(&q, &resp, &e) == -1) {
+		(void)str_copy(msg, msgsz, "Etsy did not answer");
+		goto out;
+	}
+	if (resp.status != 200) {
+		etsy_error_message(resp.status, resp.body, resp.len, msg,
+		    msgsz);
+		(void)str_fmt(ecode, sizeof(ecode), "token: %s", msg);
+		(void)str_copy(msg, msgsz, ecode);
+		goto out;
+	}
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	if (!json_is_string(json_object_get(j, "access_token")) ||
+	    !json_is_string(json_object_get(j, "refresh_token"))) {
+		json_decref(j);
+		j = NULL;
+		(void)str_copy(msg, msgsz, "Etsy's answer had no tokens");
+	}
+out:
+	if (form.data != NULL)
+		OPENSSL_cleanse(form.data, form.len);
+	buf_free(&form);
+	etsy_resp_free(&resp);
+	return j;
+}
+
+/* users/me: user_id and shop_id. 0, or -1 (msg says why). */
+static int
+whoami(const struct channel_account *acct, const char *access,
+    int64_t *user_id, int64_t *shop_id, char *msg, size_t msgsz)
+{
+	const char		*hdrs[4];
+	struct httpc_req	 q;
+	struct httpc_resp	 resp;
+	struct err		 e;
+	char			 url[URL_MAX], apikey[PARAM_MAX * 2 + 32];
+	char			 bearer[PARAM_MAX * 2 + 32];
+	json_t			*j = NULL;
+	int			 rc = -1;
+
+	memset(&resp, 0, sizeof(resp));
+	if (str_fmt(url, sizeof(url), "%s/v3/application/users/me",
+	    acct->base_url) == -1 ||
+	    str_fmt(apikey, sizeof(apikey), "x-api-key: %s:%s",
+	    creds_str(acct, "keystring"), creds_str(acct, "shared_secret")) ==
+	    -1 ||
+	    str_fmt(bearer, sizeof(bearer), "Authorization: Bearer %s",
+	    access) == -1) {
+		(void)str_copy(msg, msgsz, "the request is too long");
+		goto out;
+	}
+	hdrs[0] = apikey;
+	hdrs[1] = bearer;
+	hdrs[2] = "Accept: application/json";
+	hdrs[3] = NULL;
+	memset(&q, 0, sizeof(q));
+	q.method = "GET";
+	q.url = url;
+	q.headers = hdrs;
+	q.timeout_ms = 10000;
+	if (httpc_do(&q, &resp, &e) == -1) {
+		(void)str_copy(msg, msgsz, "Etsy did not answer users/me");
+		goto out;
+	}
+	if (resp.status != 200) {
+		etsy_error_message(resp.status, resp.body, resp.len, url,
+		    sizeof(url));
+		(void)str_fmt(msg, msgsz, "users/me: %s", url);
+		goto out;
+	}
+	j = json_loadb(resp.body, resp.len, 0, NULL);
+	if (!json_is_integer(json_object_get(j, "user_id")) ||
+	    !json_is_integer(json_object_get(j, "shop_id")) ||
+	    json_integer_value(json_object_get(j, "shop_id")) <= 0) {
+		(void)str_copy(msg, msgsz, "this Etsy user has no shop");
+		goto out;
+	}
+	*user_id = (int64_t)json_integer_value(json_object_get(j, "user_id"));
+	*shop_id = (int64_t)json_integer_value(json_object_get(j, "shop_id"));
+	rc = 0;
+out:
+	json_decref(j);
+	OPENSSL_cleanse(apikey, sizeof(apikey));
+	OPENSSL_cleanse(bearer, sizeof(bearer));
+	etsy_resp_free(&resp);
+	return rc;
+}
+
+/* A browser coming back from Etsy without the Strict cookie: reload the
+ * same URL from this site, once. */
+static void
+bounce(struct http_req *r, int https, const char *code, const char *state)
+{
+	struct buf	 b;
+	struct html	 h;
+
+	buf_init(&b, 16 * 1024);
+	html_init(&h, &b);
+	html_printf(&h, "<!doctype html>\n<html lang=\"en\"><head>"
+	    "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
+	    "content=\"0;url=/admin/etsy/callback?code=%s&amp;state=%s&amp;"
+	    "again=1\"><title>Connecting Etsy - stockhub</title></head>"
+	    "<body><main><p><a href=\"/admin/etsy/callback?code=%s&amp;"
+	    "state=%s&amp;again=1\">Continue connecting Etsy</a></p></main>"
+	    "</body></html>\n", code, state, code, state);
+	admin_send(r, 200, https, &h, NULL);
+	buf_free(&b);
+}
+
+void
+admin_etsy_callback(struct app *a, struct http_req *r)
+{
+	struct admin_ctx	 c;
+	struct channel_account	 acct;
+	struct take		 t;
+	struct err		 e;
+	const char		*code, *state, *cookie;
+	char			 shash[65], bind[65], sid[AUTH_TOKEN_HEX + 1];
+	char			 redirect[300], msg[256], loc[128];
+	char			 page[400];
+	json_t			*tok = NULL, *creds = NULL;
+	json_int_t		 expires_in = 3600;
+	int64_t			 user_id = 0, shop_id = 0;
+
+	memset(&acct, 0, sizeof(acct));
+	memset(&t, 0, sizeof(t));
+	memset(&c, 0, sizeof(c));
+	code = form_get(&r->query, "code");
+	state = form_get(&r->query, "state");
+	cookie = http_header(r, "Cookie");
+	if (token_chars(code, PARAM_MAX) && token_chars(state, 128) &&
+	    form_get(&r->query, "again") == NULL &&
+	    (cookie == NULL || form_cookie(cookie, AUTH_COOKIE, sid,
+	    sizeof(sid)) == -1)) {
+		bounce(r, admin_https(r), code, state);
+		return;
+	}
+	OPENSSL_cleanse(sid, sizeof(sid));
+	if (!admin_begin_get(a, r, &c))
+		goto out;
+	if (form_get(&r->query, "error") != NULL) {
+		admin_fail(r, c.https, 400, "Not connected", "Etsy did not "
+		    "grant access (the request was declined). Start again "
+		    "from the dashboard.");
+		goto out;
+	}
+	if (!token_chars(code, PARAM_MAX) || !token_chars(state, 128)) {
+		admin_fail(r, c.https, 400, "Not connected", "This connection "
+		    "link is incomplete. Start again from the dashboard.");
+		goto out;
+	}
+	sha256_hex(state, shash);
+	t.shash = shash;
+	if (db_tx(c.db, take_fn, &t, &e) == -1) {
+		log_error("admin: etsy callback: %s", e.msg);
+		admin_fail(r, c.https, 503, "Not available", "The database is "
+		    "not reachable. Try again in a minute.");
+		goto out;
+	}
+	sha256_hex(c.s.csrf, bind);
+	if (t.account_id == 0 || !str_ct_equal(t.bind, strlen(t.bind), bind,
+	    strlen(bind)) || t.expires_at < (int64_t)time(NULL)) {
+		log_warn("admin: etsy callback refused: unknown, used, expired "
+		    "or foreign state");
+		admin_fail(r, c.https, 400, "Not connected", "This connection "
+		    "link is not valid: it was used already, it expired (after "
+		    "10 minutes), or it was started in another session. Start "
+		    "again from the dashboard.");
+		goto out;
+	}
+	if (channel_account_load(c.db, &a->cfg, t.account_id, &acct, &e) ==
+	    -1 || acct.type != CHANNEL_ETSY || creds_str(&acct,
+	    "keystring") == NULL || creds_str(&acct, "shared_secret") ==
+	    NULL) {
+		admin_fail(r, c.https, 409, "Not connected", "The Etsy account "
+		    "is gone or has no keystring. Check it with stockhub "
+		    "account list.");
+		goto out;
+	}
+	(void)str_fmt(redirect, sizeof(redirect), "%s/admin/etsy/callback",
+	    a->cfg.public_base_url);
+	msg[0] = '\0';
+	if ((tok = exchange(&acct, redirect, code, t.verifier, msg,
+	    sizeof(msg))) == NULL ||
+	    whoami(&acct, json_string_value(json_object_get(tok,
+	    "access_token")), &user_id, &shop_id, msg, sizeof(msg)) == -1) {
+		log_warn("admin: etsy account %" PRId64 ": connect failed: %s",
+		    acct.id, msg);
+		(void)str_fmt(page, sizeof(page), "Etsy refused to connect "
+		    "the shop (%s). Start again from the dashboard.", msg);
+		admin_fail(r, c.https, 502, "Not connected", page);
+		goto out;
+	}
+	if (json_is_integer(json_object_get(tok, "expires_in")) &&
+	    json_integer_value(json_object_get(tok, "expires_in")) > 0 &&
+	    json_integer_value(json_object_get(tok, "expires_in")) < 86400)
+		expires_in = json_integer_value(json_object_get(tok,
+		    "expires_in"));
+	if ((creds = json_deep_copy(acct.creds)) == NULL ||
+	    json_object_set(creds, "access_token", json_object_get(tok,
+	    "access_token")) == -1 ||
+	    json_object_set(creds, "refresh_token", json_object_get(tok,
+	    "refresh_token")) == -1 ||
+	    json_object_set_new(creds, "access_expires_at", json_integer(
+	    (json_int_t)time(NULL) + expires_in)) == -1 ||
+	    json_object_set_new(creds, "user_id", json_integer(
+	    (json_int_t)user_id)) == -1 ||
+	    json_object_set_new(creds, "shop_id", json_integer(
+	    (json_int_t)shop_id)) == -1 ||
+	    channel_account_store_creds(c.db, &a->cfg, &acct, creds, &e) ==
+	    -1 ||
+	    channel_account_set_paused(c.db, acct.id, 0, &e) == -1 ||
+	    db_exec(c.db, "UPDATE alerts SET resolved_at = "
+	    "CURRENT_TIMESTAMP(6) WHERE kind = 'token_revoked' AND "
+	    "account_id = ? AND resolved_at IS NULL", (struct db_val[]){
+	    DBI(acct.id) }, 1, NULL, NULL, &e) == -1) {
+		log_error("admin: etsy account %" PRId64 ": tokens not stored",
+		    acct.id);
+		admin_fail(r, c.https, 503, "Not connected", "The tokens could "
+		    "not be stored. Start again from the dashboard.");
+		goto out;
+	}
+	log_info("admin: %s connected Etsy account %" PRId64 " (shop %"
+	    PRId64 ")", c.s.user, acct.id, shop_id);
+	(void)str_copy(loc, sizeof(loc), "/admin/?done=etsy_connected");
+	admin_redirect(r, c.https, loc, NULL);
+out:
+	json_decref(tok);
+	json_decref(creds);
+	OPENSSL_cleanse(t.verifier, sizeof(t.verifier));
+	channel_account_free(&acct);
+	admin_ctx_free(&c);
+}

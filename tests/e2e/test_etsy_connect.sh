@@ -1,0 +1,128 @@
+#!/bin/sh
+# Connecting an Etsy shop from the admin through nginx and the Etsy
+# sandbox (auto-approve): the account made with `stockhub account add`
+# (keystring and shared secret, no tokens), the Connect link, the
+# authorization code + PKCE S256 redirect with a state, the callback that
+# stores the tokens and the shop (the next tick polls its orders), and a
+# replayed, wrong or foreign state refused with a clear page.
+. "$(dirname "$0")/lib.sh"
+
+cli() { "$STOCKHUB_BUILD/bin/stockhub" "$@"; }
+etsy() { curl -s --max-time 20 -X "$1" -H 'Content-Type: application/json' ${3:+--data "$3"} "$SANDBOX_ETSY_URL$2"; }
+set_cookie() { printf '%s' "$headers" | tr -d '\r' | sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" | head -1; }
+field() { printf '%s' "$body" | sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -1; }
+location() { printf '%s' "$headers" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p' | head -1; }
+qparam() { printf '%s' "$1" | tr '?&' '\n\n' | sed -n "s/^$2=//p" | head -1; }
+
+# the hub's public address as its config says (the callback's base)
+pub=$(sed -n 's/^public_base_url *= *//p' "$STOCKHUB_CONFIG" | tail -1)
+pub=${STOCKHUB_PUBLIC_BASE_URL:-${pub:-$STOCKHUB_URL}}
+enc_pub=$(printf '%s' "$pub" | sed 's/:/%3A/g; s|/|%2F|g')
+tag=$(( $$ % 100000 ))
+shop=$(( 7700000 + tag ))
+uid=$(( 9900000 + tag ))
+user="etsyc$$"
+pw="correct horse battery $$"
+sku="ETC-$$"
+key=hube2ekeystring1
+sec=hube2esharedsec1
+
+etsy POST /_sandbox/reset '{}' > /dev/null
+etsy POST /_sandbox/credentials "{\"keystring\":\"$key\",\"shared_secret\":\"$sec\"}" > /dev/null
+etsy POST /_sandbox/rate-limits '{"per_second":1000,"per_day":1000000}' > /dev/null
+etsy POST /_sandbox/shops "{\"shop_id\":$shop,\"user_id\":$uid,\"shop_name\":\"Connect$tag\"}" > /dev/null
+etsy POST /_sandbox/oauth "{\"auto_approve\":true,\"user_id\":$uid}" > /dev/null
+
+printf '%s\n' "$pw" | cli user add "$user" > /dev/null
+out=$(printf '{"keystring":"%s","shared_secret":"%s"}\n' "$key" "$sec" |
+    cli account add etsy "etsy-connect-$$" "$SANDBOX_ETSY_URL" "$shop" 2>&1)
+acct=$(printf '%s' "$out" | sed -n 's/^account \([0-9]*\):.*/\1/p')
+[ -n "$acct" ] && ok "an Etsy account is added from the command line without tokens" ||
+    not_ok "an Etsy account is added from the command line without tokens" "$out"
+
+# sign in
+req GET /admin/login
+pre=$(set_cookie __Host-pre)
+tok=$(field pre)
+req POST /admin/login -H "Cookie: __Host-pre=$pre" --data-urlencode "pre=$tok" \
+    --data-urlencode "name=$user" --data-urlencode "password=$pw"
+sid=$(set_cookie __Host-sid)
+ck="Cookie: __Host-sid=$sid"
+
+req GET /admin/ -H "$ck"
+expect "the dashboard has a Connect link per Etsy account" 200 "/admin/etsy/connect?account=$acct"
+
+req GET "/admin/etsy/connect?account=$acct"
+expect "connecting needs a session" 303
+
+req GET "/admin/etsy/connect?account=$acct" -H "$ck"
+loc=$(location)
+case $loc in
+"$SANDBOX_ETSY_URL/oauth/connect?"*) ok "Connect sends the browser to Etsy's consent page" ;;
+*) not_ok "Connect sends the browser to Etsy's consent page" "status $status" "$headers" ;;
+esac
+state=$(qparam "$loc" state)
+[ "$(qparam "$loc" response_type)" = code ] && [ "$(qparam "$loc" client_id)" = "$key" ] &&
+    [ "$(qparam "$loc" code_challenge_method)" = S256 ] &&
+    [ ${#state} -eq 64 ] && [ "$(qparam "$loc" code_challenge | wc -c)" -eq 44 ] &&
+    [ "$(qparam "$loc" redirect_uri)" = "$enc_pub%2Fadmin%2Fetsy%2Fcallback" ] &&
+    [ "$(qparam "$loc" scope)" = "listings_r%20listings_w%20transactions_r%20shops_r" ] &&
+    ok "the request has the code, the key, the callback, the scopes, a state and an S256 challenge" ||
+    not_ok "the request has the code, the key, the callback, the scopes, a state and an S256 challenge" "$loc"
+
+# Etsy approves and sends the browser back
+back=$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 20 "$loc")
+case $back in
+"$pub/admin/etsy/callback?"*) ok "Etsy sends the browser back to the hub's callback" ;;
+*) not_ok "Etsy sends the browser back to the hub's callback" "$back" ;;
+esac
+cbpath=${back#"$pub"}
+
+# a browser does not send the SameSite=Strict cookie on this navigation:
+# the hub reloads the page from its own site first
+req GET "$cbpath"
+expect "a callback without the session cookie is reloaded from the hub's own site" 200 'http-equiv="refresh"'
+
+# a state this session never made
+req GET "/admin/etsy/callback?code=abc&state=$(printf '%064d' 0)" -H "$ck"
+expect "a wrong state is refused with a clear page" 400 "not valid"
+
+req GET "$cbpath&again=1" -H "$ck"
+if [ "$status" = 303 ] && [ "$(location)" = "/admin/?done=etsy_connected" ]; then
+	ok "the callback stores the tokens and returns to the dashboard"
+else
+	not_ok "the callback stores the tokens and returns to the dashboard" "status $status" "$headers" "$body"
+fi
+req GET "/admin/?done=etsy_connected" -H "$ck"
+expect "the dashboard says the shop is connected" 200 "Etsy shop is connected"
+
+req GET "$cbpath&again=1" -H "$ck"
+expect "a replayed state is refused" 400 "used already"
+
+# the tokens and the shop work: an order on Etsy reaches the ledger
+cli item add "$sku" "Connect mug" > /dev/null
+cli move "$sku" receive 10 "stock" > /dev/null
+lid=$(etsy POST /_sandbox/listings "{\"shop_id\":$shop,\"title\":\"Mug\",\"products\":[{\"sku\":\"$sku\",\"quantity\":9,\"price\":28.00}]}" |
+    sed -n 's/.*"listing_id": *\([0-9]*\).*/\1/p' | head -1)
+cli map "etsy-connect-$$" "$sku" "$lid" > /dev/null 2>&1
+etsy POST /_sandbox/orders "{\"listing_id\":$lid,\"sku\":\"$sku\",\"quantity\":2}" > /dev/null
+req POST /jobs/tick -H "Authorization: Bearer $(secret timer_token)"
+out=$(cli item show "$sku")
+case $out in *"committed=2 "*) ok "the next tick polls the connected shop's orders" ;;
+*) not_ok "the next tick polls the connected shop's orders" "$out" "$body" ;; esac
+
+# a connect started in another session cannot be finished in this one
+req GET "/admin/etsy/connect?account=$acct" -H "$ck"
+loc2=$(location)
+back2=$(curl -s -o /dev/null -w '%{redirect_url}' --max-time 20 "$loc2")
+req GET /admin/login
+pre=$(set_cookie __Host-pre)
+tok=$(field pre)
+req POST /admin/login -H "Cookie: __Host-pre=$pre" --data-urlencode "pre=$tok" \
+    --data-urlencode "name=$user" --data-urlencode "password=$pw"
+sid2=$(set_cookie __Host-sid)
+req GET "${back2#"$pub"}&again=1" -H "Cookie: __Host-sid=$sid2"
+expect "a state from another session is refused" 400 "another session"
+
+etsy POST /_sandbox/reset '{}' > /dev/null
+finish
