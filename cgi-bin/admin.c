@@ -16,6 +16,8 @@ static const struct app_route routes[] = {
 	{ "POST", "/admin/logout",	admin_logout },
 	{ "GET",  "/admin/stock",	admin_stock_page },
 	{ "POST", "/admin/stock",	admin_stock_post },
+	{ "GET",  "/admin/etsy/connect",	admin_etsy_connect },
+	{ "GET",  "/admin/etsy/callback",	admin_etsy_callback },
 	{ "GET",  "/admin/",		admin_dashboard },
 	{ NULL,   NULL,			NULL }
 };

@@ -27,6 +27,7 @@
 #include <openssl/rand.h>
 
 #include "auth.h"
+#include "bom.h"
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
@@ -37,6 +38,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "push.h"
+#include "recon.h"
 #include "stock.h"
 #include "str.h"
 
@@ -61,7 +63,13 @@ usage(void)
 	    "[EXT_LOCATION]]\n"
 	    "       stockhub shopify map ACCOUNT SKU [LOCATION_ID]\n"
 	    "       stockhub shopify subscribe ACCOUNT\n"
+	    "       stockhub bom set PARENT COMPONENT:QTY [COMPONENT:QTY ...] "
+	    "REASON\n"
+	    "                [--made-to-order [--cap N]]\n"
+	    "       stockhub bom show PARENT\n"
 	    "       stockhub push\n"
+	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
+	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
 	    "KIND is one of: receive count adjust commit release ship "
@@ -337,6 +345,41 @@ cmd_push(struct db *db, const struct config *cfg, struct err *e)
  * An admin account; the password is the first line of standard input
  * (never an argument: it would show in the process list).
  */
+/* Run (or continue) a reconciliation until it is done; print the report.
+ * Repairs are queued pushes: the next tick (or `stockhub push`) sends
+ * them. */
+static int
+cmd_reconcile(struct db *db, const struct config *cfg, const char *account,
+    struct err *e)
+{
+	struct recon_opts	 o;
+	struct recon_report	 rep;
+	int64_t			 run_id;
+	int			 done = 0, i;
+
+	memset(&o, 0, sizeof(o));
+	if (account != NULL && str_to_i64(account, 1, INT64_MAX,
+	    &o.account_id) == -1)
+		return err_set(e, ERR_INVALID, "ACCOUNT_ID: not a positive id");
+	if (recon_start(db, &o, "manual", &run_id, e) == -1)
+		return -1;
+	/* another process may hold the run for a while: wait for it */
+	for (i = 0; !done; i++) {
+		if (recon_step(db, cfg, run_id, &o, push_now_ms() + 10000,
+		    &done, e) == -1)
+			return -1;
+		if (!done && i > 0 && i % 10 == 0)
+			fprintf(stderr, "reconciliation run %lld: still going\n",
+			    (long long)run_id);
+		if (!done)
+			(void)usleep(100000);
+	}
+	if (recon_report_load(db, run_id, &rep, e) == -1)
+		return -1;
+	recon_report_print(&rep, stdout);
+	return 0;
+}
+
 static int
 cmd_user_add(struct db *db, const char *name, struct err *e)
 {
@@ -369,6 +412,111 @@ cmd_user_add(struct db *db, const char *name, struct err *e)
 out:
 	OPENSSL_cleanse(pw, sizeof(pw));
 	return rc;
+}
+
+/*
+ * bom set PARENT COMPONENT:QTY [COMPONENT:QTY ...] REASON
+ *     [--made-to-order [--cap N]]
+ */
+static int
+cmd_bom_set(struct db *db, int argc, char **argv, struct err *e)
+{
+	struct bom_component	 comp[BOM_COMPONENTS_MAX];
+	struct bom_spec		 s;
+	struct passwd		*pw;
+	const char		*pos[BOM_COMPONENTS_MAX + 2];
+	char			 actor[LEDGER_SOURCE_MAX];
+	char			 names[BOM_COMPONENTS_MAX][BOM_SKU_SIZE];
+	const char		*colon;
+	size_t			 npos = 0, i, len;
+	int			 i_arg;
+
+	memset(&s, 0, sizeof(s));
+	s.kind = BOM_BUNDLE;
+	for (i_arg = 0; i_arg < argc; i_arg++) {
+		if (strcmp(argv[i_arg], "--made-to-order") == 0)
+			s.kind = BOM_MADE_TO_ORDER;
+		else if (strcmp(argv[i_arg], "--cap") == 0) {
+			if (i_arg + 1 >= argc || str_to_i64(argv[i_arg + 1], 0,
+			    STOCK_QTY_MAX, &s.cap) == -1)
+				return err_set(e, ERR_INVALID, "--cap needs a "
+				    "whole number >= 0");
+			s.has_cap = 1;
+			i_arg++;
+		} else if (npos == sizeof(pos) / sizeof(pos[0]))
+			return err_set(e, ERR_INVALID, "at most %d components",
+			    BOM_COMPONENTS_MAX);
+		else
+			pos[npos++] = argv[i_arg];
+	}
+	if (s.has_cap && s.kind != BOM_MADE_TO_ORDER)
+		return err_set(e, ERR_INVALID, "--cap goes with "
+		    "--made-to-order");
+	if (npos < 3)
+		return err_set(e, ERR_INVALID, "usage: bom set PARENT "
+		    "COMPONENT:QTY [...] REASON");
+	for (i = 1; i + 1 < npos; i++) {
+		colon = strrchr(pos[i], ':');
+		len = colon != NULL ? (size_t)(colon - pos[i]) : 0;
+		if (colon == NULL || len == 0 || len >= BOM_SKU_SIZE)
+			return err_set(e, ERR_INVALID, "'%s' is not "
+			    "COMPONENT:QTY", pos[i]);
+		memcpy(names[i - 1], pos[i], len);
+		names[i - 1][len] = '\0';
+		comp[i - 1].sku = names[i - 1];
+		if (str_to_i64(colon + 1, 1, STOCK_QTY_MAX,
+		    &comp[i - 1].qty) == -1)
+			return err_set(e, ERR_INVALID, "quantity of '%s' must "
+			    "be a whole number >= 1", names[i - 1]);
+	}
+	pw = getpwuid(getuid());
+	(void)str_fmt(actor, sizeof(actor), "cli:%s",
+	    pw != NULL ? pw->pw_name : "unknown");
+	s.components = comp;
+	s.ncomponents = npos - 2;
+	s.actor = actor;
+	s.reason = pos[npos - 1];
+	if (bom_set(db, pos[0], &s, e) == -1)
+		return -1;
+	printf("BOM of %s set (%s, %zu component(s))\n", pos[0],
+	    bom_kind_name(s.kind), s.ncomponents);
+	return 0;
+}
+
+static int
+cmd_bom_show(struct db *db, const char *parent, struct err *e)
+{
+	struct ledger_item	 it;
+	struct db_res		*r;
+	int64_t			 avail = 0;
+	int			 rc;
+
+	if (ledger_item_get(db, parent, &it, e) == -1 ||
+	    bom_item_available(db, it.id, &avail, e) == -1)
+		return -1;
+	r = db_query(db, "SELECT kind, mto_cap FROM stock_items WHERE id = ?",
+	    (struct db_val[]){ DBI(it.id) }, 1, e);
+	if (r == NULL)
+		return -1;
+	if ((rc = db_next(r, e)) == 1) {
+		printf("sku=%s kind=%s", it.sku, db_col_str(r, 0));
+		if (!db_col_null(r, 1))
+			printf(" cap=%lld", (long long)db_col_i64(r, 1));
+		printf(" available=%lld\n", (long long)avail);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	r = db_query(db, "SELECT c.sku, b.qty FROM bom_lines b JOIN "
+	    "stock_items c ON c.id = b.component_id WHERE b.parent_id = ? "
+	    "ORDER BY c.sku", (struct db_val[]){ DBI(it.id) }, 1, e);
+	if (r == NULL)
+		return -1;
+	while ((rc = db_next(r, e)) == 1)
+		printf("  %s x %lld\n", db_col_str(r, 0),
+		    (long long)db_col_i64(r, 1));
+	db_res_free(r);
+	return rc == -1 ? -1 : 0;
 }
 
 int
@@ -421,9 +569,17 @@ main(int argc, char **argv)
 		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
+	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)
+		rc = cmd_reconcile(db, &cfg, argc == 3 ? argv[2] : NULL, &e);
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&
 	    strcmp(argv[2], "add") == 0)
 		rc = cmd_user_add(db, argv[3], &e);
+	else if (strcmp(argv[1], "bom") == 0 && argc >= 6 &&
+	    strcmp(argv[2], "set") == 0)
+		rc = cmd_bom_set(db, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "bom") == 0 && argc == 4 &&
+	    strcmp(argv[2], "show") == 0)
+		rc = cmd_bom_show(db, argv[3], &e);
 	else {
 		db_close(db);
 		return usage();

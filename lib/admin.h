@@ -35,6 +35,9 @@ void	admin_logout(struct app *a, struct http_req *r);
 void	admin_dashboard(struct app *a, struct http_req *r);
 void	admin_stock_page(struct app *a, struct http_req *r);
 void	admin_stock_post(struct app *a, struct http_req *r);
+/* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
+void	admin_etsy_connect(struct app *a, struct http_req *r);
+void	admin_etsy_callback(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

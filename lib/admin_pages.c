@@ -81,9 +81,13 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 			    "<th scope=\"col\" class=\"num\">Waiting to push"
 			    "</th><th scope=\"col\" class=\"num\">Failed</th>"
 			    "</tr></thead><tbody>\n");
-		html_printf(h, "<tr><th scope=\"row\">%s%s</th><td>%s</td>",
+		html_printf(h, "<tr><th scope=\"row\">%s%s</th><td>%s",
 		    db_col_str(q, 1), db_col_i64(q, 3) ? " (paused)" : "",
 		    db_col_str(q, 2));
+		if (strcmp(db_col_str(q, 2), "etsy") == 0)
+			html_printf(h, " <a href=\"/admin/etsy/connect?account="
+			    "%D\">Connect</a>", db_col_i64(q, 0));
+		html_printf(h, "</td>");
 		arg = DBI(db_col_i64(q, 0));
 		db_res_free(lp);
 		if ((lp = db_query(db, "SELECT DATE_FORMAT(pl.at, " TS_FMT
@@ -201,6 +205,11 @@ admin_dashboard(struct app *a, struct http_req *r)
 		goto out;
 	}
 	admin_page_open(&h, "Dashboard", &c.s);
+	if (form_get(&r->query, "done") != NULL &&
+	    strcmp(form_get(&r->query, "done"), "etsy_connected") == 0)
+		html_printf(&h, "<p class=\"notice\" role=\"status\">The Etsy "
+		    "shop is connected; its orders are polled from now on.</p>"
+		    "\n");
 	sku_search(&h, NULL);
 	if (dash_channels(c.db, &h, &e) == -1 ||
 	    dash_alerts(c.db, &h, &e) == -1 ||

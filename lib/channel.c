@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 
+#include "alert.h"
 #include "alloc.h"
+#include "bom.h"
 #include "channel.h"
 #include "config.h"
 #include "crypt.h"
@@ -335,6 +337,45 @@ channel_account_free(struct channel_account *a)
 }
 
 int
+channel_account_revoked(struct db *db, int64_t account_id, const char *name,
+    struct err *e)
+{
+	char	 key[64], msg[256];
+
+	if (db_exec(db, "UPDATE channel_accounts SET paused = 1 WHERE id = ?",
+	    (struct db_val[]){ DBI(account_id) }, 1, NULL, NULL, e) == -1)
+		return -1;
+	(void)str_fmt(key, sizeof(key), "token_revoked:%lld",
+	    (long long)account_id);
+	(void)str_fmt(msg, sizeof(msg), "%s: the marketplace revoked the "
+	    "hub's access (invalid_grant); the account is paused and nothing "
+	    "is lost: reconnect it from the admin to resume",
+	    name != NULL ? name : "account");
+	log_warn("account %lld: token revoked; paused until reconnected",
+	    (long long)account_id);
+	return alert_raise(db, "token_revoked", key, account_id, 0, msg, NULL,
+	    e);
+}
+
+int
+channel_account_set_paused(struct db *db, int64_t account_id, int paused,
+    struct err *e)
+{
+	if (db_exec(db, "UPDATE channel_accounts SET paused = ? WHERE id = ?",
+	    (struct db_val[]){ DBI(paused ? 1 : 0), DBI(account_id) }, 2,
+	    NULL, NULL, e) == -1)
+		return -1;
+	if (paused)
+		return 0;
+	/* what waited while paused is due now */
+	return db_exec(db, "UPDATE push_queue q JOIN channel_listings l ON "
+	    "l.id = q.listing_id SET q.next_at = CURRENT_TIMESTAMP(6) WHERE "
+	    "l.account_id = ? AND q.dead = 0 AND q.want_version > "
+	    "q.done_version", (struct db_val[]){ DBI(account_id) }, 1, NULL,
+	    NULL, e);
+}
+
+int
 channel_listing_map(struct db *db, int64_t account_id, const char *sku,
     const char *ext_listing, const char *ext_variant,
     const char *ext_location, const char *channel_sku, int64_t *id,
@@ -461,17 +502,20 @@ channel_desired(struct db *db, int64_t listing_id, int64_t *desired,
 {
 	struct alloc_policy	 pol[DESIRED_MAX];
 	int64_t			 shown[DESIRED_MAX], ids[DESIRED_MAX];
-	int64_t			 available = 0, version = 0;
+	int64_t			 available = 0, version = 0, item_id = 0;
 	struct db_res		*r;
 	const char		*pct;
 	char			*end;
 	size_t			 n = 0, i;
-	int			 rc;
+	int			 rc, derived = 0;
 
 	/* every account listing the same item, in account order, so the
-	 * low-stock rule's tie-break is stable */
-	r = db_query(db, "SELECT l.id, i.on_hand - i.committed, i.version, "
-	    "a.holdback_pct, a.holdback_units, a.max_shown, a.priority "
+	 * low-stock rule's tie-break is stable; a bundle's or made-to-order
+	 * item's version also counts its components' moves */
+	r = db_query(db, "SELECT l.id, i.on_hand - i.committed, "
+	    "CAST(i.version AS SIGNED) + i.derived_version, "
+	    "a.holdback_pct, a.holdback_units, a.max_shown, a.priority, "
+	    "i.id, i.kind <> 'stocked' "
 	    "FROM channel_listings l "
 	    "JOIN channel_listings me ON me.item_id = l.item_id "
 	    "JOIN stock_items i ON i.id = l.item_id "
@@ -491,6 +535,8 @@ channel_desired(struct db *db, int64_t listing_id, int64_t *desired,
 		pol[n].capped = !db_col_null(r, 5);
 		pol[n].max_shown = db_col_i64(r, 5);
 		pol[n].priority = (int)db_col_i64(r, 6);
+		item_id = db_col_i64(r, 7);
+		derived = db_col_i64(r, 8) != 0;
 		n++;
 	}
 	db_res_free(r);
@@ -499,6 +545,10 @@ channel_desired(struct db *db, int64_t listing_id, int64_t *desired,
 	if (n == 0)
 		return err_set(e, ERR_NOTFOUND, "no channel listing %lld",
 		    (long long)listing_id);
+	/* bundle, made-to-order: computed from the components, never
+	 * stored */
+	if (derived && bom_item_available(db, item_id, &available, e) == -1)
+		return -1;
 	if (alloc_compute(available, pol, n, shown, e) == -1)
 		return -1;
 	for (i = 0; i < n; i++)

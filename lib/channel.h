@@ -105,6 +105,20 @@ struct channel_ops {
 	int	(*push)(struct channel_ctx *ctx, const struct channel_listing *l,
 		    const struct channel_push *p, struct channel_result *r,
 		    struct err *e);
+	/*
+	 * Optional (NULL when the channel has none): what the channel shows
+	 * a buyer for listing l now, into *shown, without writing anything
+	 * (reconciliation, lib/recon). One read call (Shopify: the
+	 * inventory level; Etsy: getListingInventory, 0 when the offering
+	 * is disabled or the listing inactive or sold out). Returns 0 read,
+	 * 1 read and the channel itself marks the listing sold out (*shown
+	 * is 0; Etsy's sold_out state), -1 with e set: ERR_NOTFOUND when
+	 * the listing or variation is not on the channel (a mapping
+	 * problem), ERR_RETRY for a transient failure (429, 5xx, timeout),
+	 * another kind otherwise. Never puts a credential in e.
+	 */
+	int	(*read)(struct channel_ctx *ctx, const struct channel_listing *l,
+		    int64_t *shown, struct err *e);
 };
 
 /* The adapter of a type, or NULL when none is built in yet. */
@@ -150,6 +164,19 @@ int	channel_account_store_creds(struct db *db, const struct config *cfg,
 void	channel_account_free(struct channel_account *a);
 
 /*
+ * The marketplace refused the refresh token (invalid_grant): pause the
+ * account (pollers and the pusher skip it, losing nothing) and raise one
+ * "token_revoked" alert per account asking for a reconnect. name is for
+ * the message (may be NULL).
+ */
+int	channel_account_revoked(struct db *db, int64_t account_id,
+	    const char *name, struct err *e);
+
+/* Pause or resume an account; resuming makes its waiting pushes due. */
+int	channel_account_set_paused(struct db *db, int64_t account_id,
+	    int paused, struct err *e);
+
+/*
  * Map a SKU to a place on a channel. ERR_NOTFOUND for an unknown SKU,
  * ERR_CONFLICT when that place is mapped already.
  */
@@ -175,8 +202,11 @@ int	channel_listing_find_variant(struct db *db, int64_t account_id,
 
 /*
  * What every channel listing of an item should show now: alloc over the
- * accounts that list it, for available = the item's available units.
- * For one listing: *desired and the item version it was computed at.
+ * accounts that list it, for available = the item's available units (a
+ * bundle or made-to-order item: bom_item_available(), computed from its
+ * components). For one listing: *desired and the item version it was
+ * computed at (version + derived_version, which also grows whenever a
+ * component moves).
  */
 int	channel_desired(struct db *db, int64_t listing_id, int64_t *desired,
 	    int64_t *item_version, struct err *e);

@@ -1725,7 +1725,81 @@ out:
 	return ret;
 }
 
+/*
+ * channel_ops.read: what a buyer sees of the listing's product (found as
+ * the push finds it): getListingInventory (and getListing when the state
+ * is missing), nothing written.
+ */
+static int
+etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
+    int64_t *shown, struct err *e)
+{
+	struct etsy_session	 s;
+	struct channel_result	 r;
+	struct etsy_inventory	 inv;
+	struct etsy_offering	*of;
+	struct httpc_resp	 resp;
+	struct err		 pe;
+	char			 url[URL_MAX];
+	size_t			 idx;
+	int			 by_sku, rc, ret = -1;
+
+	memset(&inv, 0, sizeof(inv));
+	memset(&resp, 0, sizeof(resp));
+	if (ctx == NULL || ctx->acct == NULL || l == NULL || shown == NULL)
+		return err_set(e, ERR_INVALID, "etsy read: missing argument");
+	etsy_session_init(&s, ctx, &r);
+	if (!numeric_id(l->ext_listing))
+		return err_set(e, ERR_NOTFOUND, "etsy: listing id %.64s is not "
+		    "numeric", l->ext_listing);
+	if ((rc = ensure_token(&s, NULL, e)) != 0)
+		goto fail;
+	(void)str_fmt(url, sizeof(url), "%s/v3/application/listings/%s/"
+	    "inventory?includes=Listing", ctx->acct->base_url, l->ext_listing);
+	if ((rc = api(&s, "getListingInventory", "GET", url, NULL, NULL, 0,
+	    &resp, e)) != 0)
+		goto fail;
+	if (resp.status == 404) {
+		err_set(e, ERR_NOTFOUND, "etsy: listing %s not found",
+		    l->ext_listing);
+		goto out;
+	}
+	if (resp.status != 200) {
+		fail_answer(&s, "getListingInventory", &resp);
+		rc = 1;
+		goto fail;
+	}
+	if (etsy_inventory_parse(resp.body, resp.len, &inv, e) == -1)
+		goto out;
+	if (inv.state == ETSY_STATE_UNKNOWN &&
+	    (rc = read_state(&s, l->ext_listing, &inv, e)) != 0)
+		goto fail;
+	err_clear(&pe);
+	rc = etsy_find_product(&inv, l->ext_variant, l->channel_sku, &idx,
+	    &by_sku, &pe);
+	if (rc != 1) {
+		err_set(e, rc == 0 ? ERR_NOTFOUND : pe.kind, "etsy: listing "
+		    "%s: %s", l->ext_listing, rc == 0 ? "variation not found" :
+		    pe.msg);
+		goto out;
+	}
+	of = &inv.products[idx].offerings[0];
+	*shown = of->is_enabled && (inv.state == ETSY_STATE_ACTIVE ||
+	    inv.state == ETSY_STATE_UNKNOWN) ? of->quantity : 0;
+	ret = inv.state == ETSY_STATE_SOLD_OUT ? 1 : 0;
+	goto out;
+fail:
+	if (rc == 1)
+		err_set(e, r.outcome == CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID,
+		    "etsy: %s", r.detail);
+out:
+	etsy_resp_free(&resp);
+	etsy_inventory_free(&inv);
+	return ret;
+}
+
 const struct channel_ops etsy_ops = {
 	.name = "etsy",
 	.push = etsy_push,
+	.read = etsy_read,
 };

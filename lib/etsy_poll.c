@@ -1052,6 +1052,13 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	    ps.watermark, seen), u.now, u.not_before, u.error, &u.s.rate,
 	    e) == -1)
 		goto out;
+	if (rc == 1 && u.r.outcome == CHANNEL_FAILED &&
+	    strcmp(u.r.detail, "revoked") == 0) {
+		/* invalid_grant: paused until reconnected; the watermark
+		 * stays, so the reconnect resumes from it */
+		if (channel_account_revoked(db, acct.id, acct.name, e) == -1)
+			goto out;
+	}
 	if (rc == 1) {
 		st->failed++;
 		(void)str_copy(st->error, sizeof(st->error), u.error);

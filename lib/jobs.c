@@ -14,6 +14,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "push.h"
+#include "recon.h"
 #include "shopify_hook.h"
 #include "str.h"
 
@@ -27,7 +28,8 @@ jobs_tick(struct app *a, struct http_req *r)
 	char			 worker[64], host[32];
 	int64_t			 started = push_now_ms();
 	json_t			*j;
-	int			 rc, hooks = 0;
+	int			 rc, hooks = 0, recon_done = 0;
+	int64_t			 recon_run = 0;
 
 	if (!http_bearer_ok(r, a->cfg.timer_token)) {
 		http_error(r, 401, "unauthorized",
@@ -53,6 +55,14 @@ jobs_tick(struct app *a, struct http_req *r)
 		log_error("tick: etsy poll: %s", pe.msg);
 	rc = push_run(db, &a->cfg, worker, started + JOBS_TICK_BUDGET_MS, &st,
 	    &e);
+	/* reconciliation (nightly, chunked) with what is left of the budget */
+	err_clear(&pe);
+	if (recon_tick(db, &a->cfg, started + JOBS_TICK_BUDGET_MS, &recon_run,
+	    &recon_done, &pe) == -1)
+		log_error("tick: reconciliation: %s", pe.msg);
+	else if (recon_run != 0)
+		log_info("tick: reconciliation run %lld %s", (long long)recon_run,
+		    recon_done ? "done" : "continues");
 	j = json_pack("{s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
 	    "s:i, s:s?}, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:I, s:s?}",
 	    "status", rc == 0 ? "ok" : "error", "webhooks_applied", hooks,

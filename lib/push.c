@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "alert.h"
+#include "bom.h"
 #include "channel.h"
 #include "db.h"
 #include "err.h"
@@ -32,11 +33,15 @@ push_touch(struct db *db, const struct ledger_item *it, void *arg,
 	(void)arg;
 	/* a new movement revives a dead row: the seller may have fixed
 	 * what made it fail, and the alert says so if not */
-	return db_exec(db, "INSERT INTO push_queue (listing_id, want_version) "
+	if (db_exec(db, "INSERT INTO push_queue (listing_id, want_version) "
 	    "SELECT id, ? FROM channel_listings WHERE item_id = ? "
 	    "ON DUPLICATE KEY UPDATE want_version = GREATEST(want_version, "
 	    "VALUES(want_version)), dead = 0", (struct db_val[]){
-	    DBI(it->version), DBI(it->id) }, 2, NULL, NULL, e);
+	    DBI(it->version), DBI(it->id) }, 2, NULL, NULL, e) == -1)
+		return -1;
+	/* and every bundle or made-to-order item that uses it, however
+	 * deeply nested: what they can offer changed too */
+	return bom_touch(db, it->id, 0, e);
 }
 
 int
@@ -46,7 +51,9 @@ push_queue_listing(struct db *db, int64_t listing_id, struct err *e)
 	 * item version and done drops below it (assignments apply left to
 	 * right, so done sees the new want) */
 	return db_exec(db, "INSERT INTO push_queue (listing_id, want_version, "
-	    "done_version) SELECT l.id, i.version, i.version - 1 FROM "
+	    "done_version) SELECT l.id, CAST(i.version AS SIGNED) + "
+	    "i.derived_version, CAST(i.version AS SIGNED) + "
+	    "i.derived_version - 1 FROM "
 	    "channel_listings l JOIN stock_items i ON i.id = l.item_id "
 	    "WHERE l.id = ? ON DUPLICATE KEY UPDATE want_version = "
 	    "GREATEST(want_version, VALUES(want_version)), done_version = "
@@ -119,6 +126,7 @@ outcome_name(enum channel_outcome o)
 struct finish {
 	int64_t				 listing_id;
 	int64_t				 account_id;
+	const char			*account_name;
 	int64_t				 item_id;
 	int64_t				 version;
 	int64_t				 want;
@@ -126,6 +134,9 @@ struct finish {
 	int64_t				 attempts;
 	const char			*idem_key;
 	const struct channel_result	*r;
+	/* last_pushed_qty as loaded before the push */
+	int				 had_last;
+	int64_t				 loaded_last;
 };
 
 static int
@@ -159,13 +170,19 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		 * sold nothing the hub has not seen: units held back stay
 		 * counted until the hub applies those sales (orders_commit
 		 * lowers it then), or the next push writes them back */
+		/* sales the hub applied while this push ran have lowered
+		 * last_pushed_qty since it was loaded (orders_commit); keep
+		 * that, or they would be counted as unseen once more */
 		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
-		    "?, last_pushed_at = CURRENT_TIMESTAMP(6), last_seen_qty = "
-		    "?, last_seen_at = CURRENT_TIMESTAMP(6), hidden = ? WHERE "
-		    "id = ?", (struct db_val[]){ DBI(r->shown +
+		    "? + CASE WHEN ? = 1 AND last_pushed_qty IS NOT NULL THEN "
+		    "last_pushed_qty - ? ELSE 0 END, last_pushed_at = "
+		    "CURRENT_TIMESTAMP(6), last_seen_qty = ?, last_seen_at = "
+		    "CURRENT_TIMESTAMP(6), hidden = ? WHERE id = ?",
+		    (struct db_val[]){ DBI(r->shown +
 		    (r->outcome == CHANNEL_HELD ? r->unseen_sales : 0)),
-		    DBI(r->shown), DBI(r->hidden ? 1 : 0), DBI(f->listing_id) },
-		    4, NULL, NULL, e) == -1)
+		    DBI(f->had_last), DBI(f->loaded_last), DBI(r->shown),
+		    DBI(r->hidden ? 1 : 0), DBI(f->listing_id) }, 6, NULL, NULL,
+		    e) == -1)
 			return -1;
 		/* done up to what was wanted when claimed (a forced push
 		 * wants one past the item's version) and what was read; a
@@ -205,6 +222,19 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		    DBI(f->desired), DBS(r->detail), DBI(f->listing_id) }, 5,
 		    NULL, NULL, e);
 	default:
+		if (strcmp(r->detail, "revoked") == 0) {
+			/* the token was revoked: pause the account until it
+			 * is reconnected; the row stays due, not dead */
+			if (channel_account_revoked(db, f->account_id,
+			    f->account_name, e) == -1)
+				return -1;
+			return db_exec(db, "UPDATE push_queue SET lease_until "
+			    "= NULL, last_error = 'revoked', next_at = "
+			    "CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND WHERE "
+			    "listing_id = ?", (struct db_val[]){
+			    DBI(PUSH_BACKOFF_MAX_S), DBI(f->listing_id) }, 2,
+			    NULL, NULL, e);
+		}
 		(void)str_fmt(key, sizeof(key), "push_failed:%lld",
 		    (long long)f->listing_id);
 		(void)str_fmt(msg, sizeof(msg), "push to listing %lld failed: "
@@ -257,10 +287,20 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 
 	r.shown_before = -1;
 	if (acct.paused) {
-		r.outcome = CHANNEL_RETRY;
-		r.retry_after_s = PUSH_BACKOFF_MAX_S;
-		(void)str_copy(r.detail, sizeof(r.detail), "account paused");
-	} else if ((ops = channel_ops_for(acct.type)) == NULL) {
+		/* skipped, not failed: no attempt counted, no audit row;
+		 * resuming the account makes the row due again */
+		if (db_exec(db, "UPDATE push_queue SET lease_until = NULL, "
+		    "next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND WHERE "
+		    "listing_id = ?", (struct db_val[]){
+		    DBI(PUSH_BACKOFF_MAX_S), DBI(l.id) }, 2, NULL, NULL,
+		    e) == -1)
+			goto out;
+		log_info("push listing %lld (%s %s): account paused, skipped",
+		    (long long)l.id, acct.name, l.sku);
+		rc = 0;
+		goto out;
+	}
+	if ((ops = channel_ops_for(acct.type)) == NULL) {
 		r.outcome = CHANNEL_FAILED;
 		(void)str_fmt(r.detail, sizeof(r.detail), "no adapter for %s "
 		    "yet", channel_type_name(acct.type));
@@ -283,6 +323,7 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 
 	f.listing_id = l.id;
 	f.account_id = acct.id;
+	f.account_name = acct.name;
 	f.item_id = l.item_id;
 	f.version = version;
 	f.want = c->want;
@@ -290,6 +331,8 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 	f.attempts = c->attempts;
 	f.idem_key = key;
 	f.r = &r;
+	f.had_last = l.has_last_pushed;
+	f.loaded_last = l.last_pushed;
 	if (db_tx(db, finish_fn, &f, e) == -1)
 		goto out;
 	if (st != NULL) {

@@ -1751,7 +1751,46 @@ out:
 	return rc;
 }
 
+/*
+ * channel_ops.read: the "available" quantity at (inventory item,
+ * location), one GraphQL call, nothing written.
+ */
+static int
+shopify_read(struct channel_ctx *ctx, const struct channel_listing *l,
+    int64_t *shown, struct err *e)
+{
+	struct sconn	 c;
+	struct call	 k;
+	char		*body = NULL;
+	int		 rc = -1;
+
+	memset(&k, 0, sizeof(k));
+	if (ctx == NULL || ctx->acct == NULL || l == NULL || shown == NULL)
+		return err_set(e, ERR_INVALID, "shopify read: missing argument");
+	if (!numeric_id(l->ext_variant, NULL) ||
+	    !numeric_id(l->ext_location, NULL))
+		return err_set(e, ERR_NOTFOUND, "shopify: listing %lld: "
+		    "inventory item id and location id must be numeric ids",
+		    (long long)l->id);
+	if (conn_open(ctx->acct, &c, e) == -1)
+		return -1;
+	if (shopify_build_read_level(l->ext_variant, l->ext_location, &body,
+	    e) == -1 || gql_call(&c, body, &k, e) == -1)
+		goto out;
+	if (k.kind != CALL_OK) {
+		call_err(&k, "read level", e);
+		goto out;
+	}
+	rc = shopify_parse_level(&k.g, shown, e);
+out:
+	call_free(&k);
+	free(body);
+	conn_close(&c);
+	return rc;
+}
+
 const struct channel_ops shopify_ops = {
-	"shopify",
-	shopify_push
+	.name = "shopify",
+	.push = shopify_push,
+	.read = shopify_read,
 };

@@ -227,6 +227,17 @@ sbx_etsy_connect(struct db *db, const struct config *cfg, const char *name,
 	json_decref(creds);
 }
 
+json_t *
+sbx_etsy_tokens(int64_t user_id)
+{
+	char	 b[128];
+
+	(void)str_fmt(b, sizeof(b), "{\"auto_approve\":true,\"user_id\":%"
+	    PRId64 "}", user_id);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/oauth", b));
+	return etsy_tokens();
+}
+
 int64_t
 sbx_etsy_listing(int64_t shop_id, const char *title, const char *sku,
     int64_t qty)

@@ -59,6 +59,10 @@ void	sbx_etsy_connect(struct db *db, const struct config *cfg,
 	    const char *name, int64_t shop_id, int64_t user_id,
 	    int64_t *acct_id);
 
+/* A reconnect: the code + PKCE flow again for user_id (auto-approved);
+ * the token answer (access_token, refresh_token, expires_in). */
+json_t	*sbx_etsy_tokens(int64_t user_id);
+
 /* A single-product listing (no variations) in that shop; its id. */
 int64_t	sbx_etsy_listing(int64_t shop_id, const char *title, const char *sku,
 	    int64_t qty);

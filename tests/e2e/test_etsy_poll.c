@@ -24,6 +24,7 @@
 #include "err.h"
 #include "etsy_poll.h"
 #include "ledger.h"
+#include "push.h"
 #include "str.h"
 #include "support.h"
 #include "sbx.h"
@@ -512,6 +513,182 @@ test_cancel_refund(void **unused)
 	ledger_clean();
 }
 
+
+/* Every API call the Etsy sandbox has served (its request log). */
+static int64_t
+etsy_calls(void)
+{
+	json_t		*j = sbx_ok(SBX_ETSY, "GET", "/_sandbox/requests",
+			    NULL);
+	const char	*k;
+	json_t		*v;
+	int64_t		 n = 0;
+
+	json_object_foreach(json_object_get(j, "counts"), k, v)
+		if (strncmp(k, "GET /_sandbox", 13) != 0)
+			n += (int64_t)json_integer_value(v);
+	json_decref(j);
+	return n;
+}
+
+static int64_t
+acct_paused(int64_t acct)
+{
+	struct db_res	*r;
+	struct err	 e;
+	int64_t		 v;
+
+	r = db_query(T.db, "SELECT paused FROM channel_accounts WHERE id = ?",
+	    (struct db_val[]){ DBI(acct) }, 1, &e);
+	if (r == NULL || db_next(r, &e) != 1)
+		fail_msg("paused: %s", e.msg);
+	v = db_col_i64(r, 0);
+	db_res_free(r);
+	return v;
+}
+
+static void
+queue_row(int64_t listing_id, int64_t *dead, int64_t *attempts,
+    int64_t *due)
+{
+	struct db_res	*r;
+	struct err	 e;
+
+	r = db_query(T.db, "SELECT q.dead, q.attempts, q.want_version > "
+	    "q.done_version FROM push_queue q JOIN channel_listings l ON "
+	    "l.id = q.listing_id WHERE l.ext_listing = ?", (struct db_val[]){
+	    DBI(listing_id) }, 1, &e);
+	if (r == NULL || db_next(r, &e) != 1)
+		fail_msg("queue: %s", e.msg);
+	*dead = db_col_i64(r, 0);
+	*attempts = db_col_i64(r, 1);
+	*due = db_col_i64(r, 2);
+	db_res_free(r);
+}
+
+static void
+push_all(struct push_stats *ps)
+{
+	struct err	 e;
+
+	if (push_run(T.db, &T.cfg, "test-revoked", push_now_ms() + 3000, ps,
+	    &e) == -1)
+		fail_msg("push: %s", e.msg);
+}
+
+/* A revoked token (invalid_grant), met by the pusher and by the poller:
+ * one alert, the account paused, nothing lost and no more calls; a
+ * reconnect resumes from the last confirmed watermark. */
+static void
+test_revoked(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	struct push_stats	 ps;
+	struct channel_account	 a;
+	struct err		 e;
+	int64_t			 shop, acct, l, user, wm0, wm, dirty, fails;
+	int64_t			 dead, attempts, due, calls, lid;
+	json_t			*tok, *creds;
+	char			 b[64];
+
+	(void)unused;
+	user = next_user;
+	acct = connect_shop("poll-revoked", &shop);
+	item("REV-1", 50);
+	l = sbx_etsy_listing(shop, "Bowl", "REV-1", 40);
+	map(acct, l, "", "REV-1");
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.failed, 0);
+	state(acct, &wm0, &dirty, &fails);
+	assert_int_equal(sbx_etsy_order(l, "REV-1", 2), 201);
+
+	/* the seller changes their Etsy password: every token revoked */
+	(void)str_fmt(b, sizeof(b), "{\"user_id\":%" PRId64 "}", user);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/oauth/revoke", b));
+
+	/* the pusher meets it first: paused, alerted, the row kept */
+	{
+		char		 ls[32];
+		struct channel_listing cl;
+
+		(void)str_fmt(ls, sizeof(ls), "%" PRId64, l);
+		assert_int_equal(channel_listing_find(T.db, acct, ls, "", &cl,
+		    &e), 1);
+		lid = cl.id;
+	}
+	assert_int_equal(push_queue_listing(T.db, lid, &e), 0);
+	push_all(&ps);
+	assert_int_equal(ps.failed, 1);
+	assert_int_equal(acct_paused(acct), 1);
+	assert_int_equal(alerts("token_revoked"), 1);
+	queue_row(l, &dead, &attempts, &due);
+	assert_int_equal(dead, 0);
+	assert_int_equal(due, 1);
+
+	/* resumed without a reconnect: the poller meets it too */
+	assert_int_equal(channel_account_set_paused(T.db, acct, 0, &e), 0);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	assert_non_null(strstr(st.error, "revoked"));
+	assert_int_equal(acct_paused(acct), 1);
+	assert_int_equal(alerts("token_revoked"), 1);	/* one per account */
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(wm, wm0);
+	assert_int_equal(dirty, 1);
+	assert_int_equal(committed("REV-1"), 0);
+
+	/* paused: no call at all, by the poller or the pusher */
+	calls = etsy_calls();
+	poll(acct, 0, 1, 0, &st);
+	assert_int_equal(st.polled, 0);
+	assert_int_equal(st.calls, 0);
+	assert_int_equal(push_queue_listing(T.db, lid, &e), 0);
+	push_all(&ps);
+	assert_int_equal(ps.written + ps.failed + ps.retried, 0);
+	assert_int_equal(etsy_calls(), calls);
+	queue_row(l, &dead, &attempts, &due);
+	assert_int_equal(dead, 0);
+	assert_int_equal(due, 1);
+
+	/* an order placed while paused */
+	assert_int_equal(sbx_etsy_order(l, "REV-1", 3), 201);
+
+	/* reconnect: new tokens stored sealed, the account resumed */
+	tok = sbx_etsy_tokens(user);
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(channel_account_load(T.db, &T.cfg, acct, &a, &e), 0);
+	creds = json_deep_copy(a.creds);
+	assert_non_null(creds);
+	assert_int_equal(json_object_set(creds, "access_token",
+	    json_object_get(tok, "access_token")), 0);
+	assert_int_equal(json_object_set(creds, "refresh_token",
+	    json_object_get(tok, "refresh_token")), 0);
+	assert_int_equal(json_object_set_new(creds, "access_expires_at",
+	    json_integer((json_int_t)time(NULL) + 3600)), 0);
+	assert_int_equal(channel_account_store_creds(T.db, &T.cfg, &a, creds,
+	    &e), 0);
+	json_decref(creds);
+	json_decref(tok);
+	channel_account_free(&a);
+	assert_int_equal(channel_account_set_paused(T.db, acct, 0, &e), 0);
+
+	/* from the last confirmed watermark: both orders, once */
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.committed, 2);
+	assert_int_equal(committed("REV-1"), 5);
+	state(acct, &wm, &dirty, &fails);
+	assert_int_equal(dirty, 0);
+	assert_true(wm > wm0);
+	push_all(&ps);
+	assert_true(ps.written + ps.unchanged + ps.held >= 1);
+	queue_row(l, &dead, &attempts, &due);
+	assert_int_equal(due, 0);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.committed, 0);
+	ledger_clean();
+}
+
 int
 main(void)
 {
@@ -523,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_unmapped),
 		/* last: it moves the sandbox clock */
 		cmocka_unit_test(test_cancel_refund),
+		cmocka_unit_test(test_revoked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
