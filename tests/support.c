@@ -11,7 +11,9 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "ledger.h"
 #include "migrate.h"
+#include "push.h"
 #include "str.h"
 #include "support.h"
 
@@ -96,4 +98,48 @@ tdb_close(struct tdb *t)
 	db_close(t->db);
 	t->db = NULL;
 	mysql_library_end();
+}
+
+int64_t
+t_q64(struct db *db, const char *sql, const struct db_val *args, size_t n)
+{
+	struct err	 e;
+	int64_t		 v = 0;
+
+	if (db_query_i64(db, sql, args, n, &v, &e) == -1)
+		die(sql, &e);
+	return v;
+}
+
+void
+t_exec(struct db *db, const char *sql, const struct db_val *args, size_t n)
+{
+	struct err	 e;
+
+	if (db_exec(db, sql, args, n, NULL, NULL, &e) == -1)
+		die(sql, &e);
+}
+
+struct ledger_item
+t_item(struct db *db, const char *sku)
+{
+	struct ledger_item	 it;
+	struct err		 e;
+
+	if (ledger_item_get(db, sku, &it, &e) == -1)
+		die(sku, &e);
+	return it;
+}
+
+void
+t_post(struct db *db, const char *key, const char *sku, enum stock_kind k,
+    int64_t qty)
+{
+	struct ledger_line	 l = { sku, k, qty };
+	struct ledger_event	 ev = { key, "test", "test", &l, 1 };
+	struct ledger_result	 res;
+	struct err		 e;
+
+	if (ledger_post(db, &ev, push_touch, NULL, &res, &e) == -1)
+		die(key, &e);
 }

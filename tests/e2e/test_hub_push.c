@@ -33,6 +33,7 @@
 #include "push.h"
 #include "sbx.h"
 #include "str.h"
+#include "support.h"
 
 #define HUB		"STOCKHUB_URL"
 #define GRAPHQL		"POST /admin/api/{}/graphql.json"
@@ -46,6 +47,10 @@ static struct db	*db;
 static long		 pid;
 static int64_t		 shop_acct, etsy_acct, etsy_shop;
 
+#define q64(...)	t_q64(db, __VA_ARGS__)
+#define exec1(...)	t_exec(db, __VA_ARGS__)
+#define item(sku)		t_item(db, sku)
+
 /* --- helpers -------------------------------------------------------- */
 
 static void
@@ -56,57 +61,15 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int64_t
-q64(const char *sql, const struct db_val *args, size_t n)
-{
-	struct err	 e;
-	int64_t		 v = 0;
-
-	if (db_query_i64(db, sql, args, n, &v, &e) == -1)
-		fail_msg("%s: %s", sql, e.msg);
-	return v;
-}
-
-static void
-exec1(const char *sql, const struct db_val *args, size_t n)
-{
-	struct err	 e;
-
-	if (db_exec(db, sql, args, n, NULL, NULL, &e) == -1)
-		fail_msg("%s: %s", sql, e.msg);
-}
-
-static struct ledger_item
-item(const char *sku)
-{
-	struct ledger_item	 it;
-	struct err		 e;
-
-	if (ledger_item_get(db, sku, &it, &e) == -1)
-		fail_msg("item %s: %s", sku, e.msg);
-	return it;
-}
-
 /* A movement straight into the ledger, with the push engine's hook. */
 static void
 post(const char *sku, enum stock_kind k, int64_t qty)
 {
-	static int		 seq;
-	struct ledger_line	 l = { sku, k, qty };
-	struct ledger_event	 ev;
-	struct ledger_result	 res;
-	struct err		 e;
-	char			 key[96];
+	static int	 seq;
+	char		 key[96];
 
 	(void)str_fmt(key, sizeof(key), "hp-%ld-%d", pid, ++seq);
-	memset(&ev, 0, sizeof(ev));
-	ev.key = key;
-	ev.source = "test";
-	ev.reason = "test";
-	ev.lines = &l;
-	ev.nlines = 1;
-	if (ledger_post(db, &ev, push_touch, NULL, &res, &e) == -1)
-		fail_msg("post %s: %s", sku, e.msg);
+	t_post(db, key, sku, k, qty);
 }
 
 static void

@@ -28,6 +28,7 @@
 #include "shopify.h"
 #include "sig.h"
 #include "str.h"
+#include "support.h"
 #define SBX	"SANDBOX_SHOPIFY_URL"
 #define HUB	"STOCKHUB_URL"
 #define TOKEN	"shpat_sandbox_token"
@@ -36,6 +37,10 @@ static struct config	 cfg;
 static struct db	*db;
 static char		 domain[64], secret[64], sku[32], sku_unmapped[32];
 static int64_t		 acct_id, listing_id;
+
+#define q64(...)	t_q64(db, __VA_ARGS__)
+#define item(sku)		t_item(db, sku)
+#define post(...)	t_post(db, __VA_ARGS__)
 
 /* --- helpers -------------------------------------------------------- */
 
@@ -84,26 +89,6 @@ order(const char *s, int qty)
 	return id;
 }
 
-static struct ledger_item
-item(const char *s)
-{
-	struct ledger_item	 it;
-	struct err		 e;
-
-	assert_int_equal(ledger_item_get(db, s, &it, &e), 0);
-	return it;
-}
-
-static int64_t
-q64(const char *sql, const struct db_val *args, size_t n)
-{
-	struct err	 e;
-	int64_t		 v = 0;
-
-	assert_int_not_equal(db_query_i64(db, sql, args, n, &v, &e), -1);
-	return v;
-}
-
 static void
 sleep_ms(long ms)
 {
@@ -147,17 +132,6 @@ tick(void)
 	if (r.status != 200)
 		fail_msg("tick: %ld %s", r.status, r.body);
 	tresp_free(&r);
-}
-
-static void
-post(const char *key, const char *s, enum stock_kind k, int64_t qty)
-{
-	struct ledger_line	 l = { s, k, qty };
-	struct ledger_event	 ev = { key, "test", "test", &l, 1 };
-	struct ledger_result	 res;
-	struct err		 e;
-
-	assert_int_equal(ledger_post(db, &ev, push_touch, NULL, &res, &e), 0);
 }
 
 /* --- setup: a shop of its own, mapped, subscribed ------------------- */

@@ -34,6 +34,7 @@
 #include "recon.h"
 #include "sbx.h"
 #include "str.h"
+#include "support.h"
 
 #define DEAD_HOOKS	"http://127.0.0.1:9/hooks/shopify"
 #define CHUNK_N		5	/* extra listings for the chunked run */
@@ -43,55 +44,24 @@ static struct db	*db;
 static long		 pid;
 static int64_t		 shop_acct, etsy_acct, etsy_shop;
 
+#define q64(...)	t_q64(db, __VA_ARGS__)
+#define exec1(...)	t_exec(db, __VA_ARGS__)
+
 /* --- helpers -------------------------------------------------------- */
-
-static int64_t
-q64(const char *sql, const struct db_val *args, size_t n)
-{
-	struct err	 e;
-	int64_t		 v = 0;
-
-	if (db_query_i64(db, sql, args, n, &v, &e) == -1)
-		fail_msg("%s: %s", sql, e.msg);
-	return v;
-}
-
-static void
-exec1(const char *sql, const struct db_val *args, size_t n)
-{
-	struct err	 e;
-
-	if (db_exec(db, sql, args, n, NULL, NULL, &e) == -1)
-		fail_msg("%s: %s", sql, e.msg);
-}
 
 static void
 new_item(char *sku, size_t skusz, const char *tag, int64_t units)
 {
-	static int		 seq;
-	struct ledger_line	 l;
-	struct ledger_event	 ev;
-	struct ledger_result	 res;
-	struct err		 e;
-	char			 key[96];
+	static int	 seq;
+	struct err	 e;
+	char		 key[96];
 
 	(void)str_fmt(sku, skusz, "RC-%s-%ld", tag, pid);
 	if (ledger_item_create(db, sku, "Handmade ceramic mug", NULL, &e) ==
 	    -1)
 		fail_msg("item %s: %s", sku, e.msg);
 	(void)str_fmt(key, sizeof(key), "rc-%ld-%d", pid, ++seq);
-	memset(&l, 0, sizeof(l));
-	l.sku = sku;
-	l.kind = STOCK_RECEIVE;
-	l.qty = units;
-	memset(&ev, 0, sizeof(ev));
-	ev.key = key;
-	ev.source = "test";
-	ev.reason = "test";
-	ev.lines = &l;
-	ev.nlines = 1;
-	if (ledger_post(db, &ev, push_touch, NULL, &res, &e) == -1)
-		fail_msg("post %s: %s", sku, e.msg);
+	t_post(db, key, sku, STOCK_RECEIVE, units);
 }
 
 static int64_t
