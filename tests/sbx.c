@@ -19,6 +19,7 @@
 #include "channel.h"
 #include "err.h"
 #include "httpc.h"	/* tests/httpc.h: this file's directory first */
+#include "push.h"
 #include "sbx.h"
 #include "shopify.h"
 #include "str.h"
@@ -387,5 +388,41 @@ sbx_shopify_order(const char *sku, int64_t qty)
 	id = (int64_t)json_integer_value(json_object_get(o, "id"));
 	json_decref(o);
 	assert_true(id > 0);
+	return id;
+}
+
+int64_t
+sbx_map_shopify(struct db *db, int64_t acct, const char *sku, int64_t shows,
+    int64_t *item_id)
+{
+	struct err	 e;
+	char		 vid[32], iid[32];
+	int64_t		 v, it, id;
+
+	sbx_shopify_variant(sku, shows, &v, &it);
+	(void)str_fmt(vid, sizeof(vid), "%" PRId64, v);
+	(void)str_fmt(iid, sizeof(iid), "%" PRId64, it);
+	if (channel_listing_map(db, acct, sku, vid, iid, "1", sku, &id,
+	    &e) == -1 || push_queue_listing(db, id, &e) == -1)
+		fail_msg("map %s on Shopify: %s", sku, e.msg);
+	if (item_id != NULL)
+		*item_id = it;
+	return id;
+}
+
+int64_t
+sbx_map_etsy(struct db *db, int64_t acct, int64_t shop_id, const char *sku,
+    int64_t shows, int64_t *etsy_listing)
+{
+	struct err	 e;
+	char		 ext[32];
+	int64_t		 id;
+
+	*etsy_listing = sbx_etsy_listing(shop_id, "Handmade ceramic mug", sku,
+	    shows);
+	(void)str_fmt(ext, sizeof(ext), "%" PRId64, *etsy_listing);
+	if (channel_listing_map(db, acct, sku, ext, "", "", sku, &id,
+	    &e) == -1 || push_queue_listing(db, id, &e) == -1)
+		fail_msg("map %s on Etsy: %s", sku, e.msg);
 	return id;
 }

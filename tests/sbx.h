@@ -98,4 +98,20 @@ int64_t	sbx_shopify_shown(const char *sku);
 /* A customer's order of qty units; the order id. */
 int64_t	sbx_shopify_order(const char *sku, int64_t qty);
 
+/*
+ * Map sku to a new variant in the Shopify sandbox showing shows, as
+ * listing of account acct, and queue its first push. Returns the hub's
+ * listing id; *item_id (may be NULL) gets the Shopify inventory item.
+ */
+int64_t	sbx_map_shopify(struct db *db, int64_t acct, const char *sku,
+	    int64_t shows, int64_t *item_id);
+
+/*
+ * Map sku to a new listing of Etsy sandbox shop shop_id showing shows, as
+ * listing of account acct, and queue its first push. Returns the hub's
+ * listing id; *etsy_listing gets Etsy's listing id.
+ */
+int64_t	sbx_map_etsy(struct db *db, int64_t acct, int64_t shop_id,
+	    const char *sku, int64_t shows, int64_t *etsy_listing);
+
 #endif

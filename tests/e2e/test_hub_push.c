@@ -50,6 +50,8 @@ static int64_t		 shop_acct, etsy_acct, etsy_shop;
 #define q64(...)	t_q64(db, __VA_ARGS__)
 #define exec1(...)	t_exec(db, __VA_ARGS__)
 #define item(sku)		t_item(db, sku)
+#define map_shopify(sku, shows, it)	sbx_map_shopify(db, shop_acct, sku, shows, it)
+#define map_etsy(sku, shows, l)	sbx_map_etsy(db, etsy_acct, etsy_shop, sku, shows, l)
 
 /* --- helpers -------------------------------------------------------- */
 
@@ -82,42 +84,6 @@ new_item(char *sku, size_t skusz, const char *tag, int64_t units)
 	    -1)
 		fail_msg("item %s: %s", sku, e.msg);
 	post(sku, STOCK_RECEIVE, units);
-}
-
-/* Map sku to a new Shopify variant showing shows; the hub listing id. */
-static int64_t
-map_shopify(const char *sku, int64_t shows, int64_t *item_id)
-{
-	struct err	 e;
-	char		 vid[32], iid[32];
-	int64_t		 v, it, id;
-
-	sbx_shopify_variant(sku, shows, &v, &it);
-	(void)str_fmt(vid, sizeof(vid), "%" PRId64, v);
-	(void)str_fmt(iid, sizeof(iid), "%" PRId64, it);
-	if (channel_listing_map(db, shop_acct, sku, vid, iid, "1", sku, &id,
-	    &e) == -1 || push_queue_listing(db, id, &e) == -1)
-		fail_msg("map %s on Shopify: %s", sku, e.msg);
-	if (item_id != NULL)
-		*item_id = it;
-	return id;
-}
-
-/* Map sku to a new Etsy listing showing shows; the hub listing id. */
-static int64_t
-map_etsy(const char *sku, int64_t shows, int64_t *etsy_listing)
-{
-	struct err	 e;
-	char		 ext[32];
-	int64_t		 id;
-
-	*etsy_listing = sbx_etsy_listing(etsy_shop, "Handmade ceramic mug",
-	    sku, shows);
-	(void)str_fmt(ext, sizeof(ext), "%" PRId64, *etsy_listing);
-	if (channel_listing_map(db, etsy_acct, sku, ext, "", "", sku, &id,
-	    &e) == -1 || push_queue_listing(db, id, &e) == -1)
-		fail_msg("map %s on Etsy: %s", sku, e.msg);
-	return id;
 }
 
 /* POST /jobs/tick as cron would; its answer. */
