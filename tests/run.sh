@@ -25,11 +25,26 @@ export SPECS_DIR="${SPECS_DIR:-$top/../shared/specs}"
 export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:halt_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
+# only the tests whose path contains $T, when it is set (while working on
+# one module: T=etsy tests/run.sh build); make test sets nothing
+keep() {
+	[ -z "${T:-}" ] && return 0
+	case $1 in *"$T"*) return 0 ;; esac
+	return 1
+}
+
 # the test programs of a build directory (not their .o and .d files)
 progs() {
 	for f in "$1"/test_*; do
 		case $f in *.o|*.d) continue ;; esac
-		[ -x "$f" ] && echo "$f"
+		[ -x "$f" ] && keep "$f" && echo "$f"
+	done
+}
+
+# the test scripts matching a glob
+scripts() {
+	for f in "$@"; do
+		[ -e "$f" ] && keep "$f" && echo "$f"
 	done
 }
 
@@ -64,9 +79,9 @@ for build in "$@"; do
 	fi
 	export STOCKHUB_URL="http://127.0.0.1:$port" STOCKHUB_STACK="$tmp" STOCKHUB_BUILD="$build"
 	set -a; . "$tmp/sandbox.env"; set +a
-	tests/tap.sh $(progs "$build/tests/e2e") tests/e2e/test_*.sh
-	for f in tests/contract/test_*.py; do
-		[ -e "$f" ] && tests/tap.sh "$f"
+	tests/tap.sh $(progs "$build/tests/e2e") $(scripts tests/e2e/test_*.sh)
+	for f in $(scripts tests/contract/test_*.py); do
+		tests/tap.sh "$f"
 	done
 	# stop first: leaks are reported when the programs exit; then a
 	# sanitizer report from any FastCGI program fails the run too
