@@ -4,7 +4,8 @@
 # Debian packages the build, the tests and `make run` need (README says why).
 DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
 	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev libargon2-dev \
-	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema
+	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema \
+	libcsv-dev
 
 PC_PKGS = libmariadb jansson libcurl fcgi openssl libargon2
 
@@ -19,6 +20,8 @@ CFLAGS  ?= -g -O2
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	$(CFLAGS) $(WARN) -Ilib -Itests -Isandbox $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
+# libcsv (the SKU map CSV) has no pkg-config file
+LIBS   += -lcsv
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -O1
