@@ -14,6 +14,13 @@
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
  *   stockhub user add NAME < password
+ *   stockhub map export [FILE]
+ *   stockhub map import FILE|- [--source hub|etsy|shopify] [--dry-run]
+ *                [--conflicts csv|hub]
+ *   stockhub receive SKU QTY --reason REASON
+ *   stockhub count SKU QTY --reason REASON
+ *   stockhub status --json
+ *   stockhub tick
  *
  * Credentials come on standard input as JSON, never as arguments, so they
  * do not show in the process list or the shell history.
@@ -34,11 +41,15 @@
 #include "connect.h"
 #include "db.h"
 #include "err.h"
+#include "etsy_poll.h"
 #include "ledger.h"
 #include "log.h"
+#include "mapstore.h"
 #include "migrate.h"
 #include "push.h"
 #include "recon.h"
+#include "shopify_hook.h"
+#include "skumap.h"
 #include "stock.h"
 #include "str.h"
 
@@ -72,6 +83,21 @@ usage(void)
 	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
+	    "       stockhub map export [FILE]   (the SKU map as CSV; "
+	    "standard output without FILE)\n"
+	    "       stockhub map import FILE|- [--source hub|etsy|shopify] "
+	    "[--dry-run]\n"
+	    "                [--conflicts csv|hub]   (new items and listings "
+	    "are added; a conflict\n"
+	    "                needs --conflicts: take the CSV's value or keep "
+	    "the hub's)\n"
+	    "       stockhub receive SKU QTY --reason REASON\n"
+	    "       stockhub count SKU QTY --reason REASON   (on hand becomes "
+	    "QTY)\n"
+	    "       stockhub status --json   (items, accounts, outbox, open "
+	    "alerts)\n"
+	    "       stockhub tick   (one timer tick now: webhooks, Etsy poll, "
+	    "pushes, reconciliation)\n"
 	    "KIND is one of: receive count adjust commit release ship "
 	    "return_restock write_off\n"
 	    "TYPE is one of: etsy shopify amazon ebay\n");
@@ -519,6 +545,327 @@ cmd_bom_show(struct db *db, const char *parent, struct err *e)
 	return rc == -1 ? -1 : 0;
 }
 
+/* ---- the SKU map as CSV ---- */
+
+static int
+cmd_map_export(struct db *db, const char *path, struct err *e)
+{
+	struct skumap	 m;
+	struct buf	 b;
+	FILE		*f = stdout;
+	int		 rc = -1;
+
+	buf_init(&b, 256 * 1024 * 1024);
+	if (mapstore_load(db, NULL, &m, e) == -1)
+		return -1;
+	if (skumap_write(&b, &m, e) == -1)
+		goto out;
+	if (path != NULL && (f = fopen(path, "wb")) == NULL) {
+		err_set(e, ERR_SYS, "cannot write %s", path);
+		goto out;
+	}
+	if ((b.len > 0 && fwrite(b.data, 1, b.len, f) != b.len) ||
+	    fflush(f) != 0) {
+		err_set(e, ERR_SYS, "writing the CSV failed");
+		goto out;
+	}
+	if (path != NULL)
+		fprintf(stderr, "%zu row(s) written to %s\n", m.n, path);
+	rc = 0;
+out:
+	if (f != NULL && f != stdout && fclose(f) != 0 && rc == 0)
+		rc = err_set(e, ERR_SYS, "writing %s failed", path);
+	skumap_free(&m);
+	buf_free(&b);
+	return rc;
+}
+
+/* A whole file ("-": standard input), at most 16 MiB. */
+static int
+read_file(const char *path, struct buf *b, struct err *e)
+{
+	FILE	*f = stdin;
+	char	 chunk[8192];
+	size_t	 n;
+	int	 rc = 0;
+
+	buf_init(b, 16 * 1024 * 1024);
+	if (strcmp(path, "-") != 0 && (f = fopen(path, "rb")) == NULL)
+		return err_set(e, ERR_NOTFOUND, "cannot read %s", path);
+	while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(b, chunk, n) == -1)
+			rc = err_set(e, ERR_TOOBIG, "%s is over 16 MiB", path);
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, ERR_SYS, "reading %s failed", path);
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static void
+print_prop(const struct skumap_prop *p)
+{
+	const struct skumap_row	*r = p->csv;
+
+	switch (p->act) {
+	case SKUMAP_NEW_ITEM:
+		printf("row %zu: new item %s \"%s\"\n", r->row, r->sku,
+		    r->title);
+		break;
+	case SKUMAP_NEW_LISTING:
+		printf("row %zu: new listing %s on %s: %s%s%s\n", r->row,
+		    r->sku, r->account, r->ext_listing,
+		    r->ext_variant[0] != '\0' ? " " : "", r->ext_variant);
+		break;
+	case SKUMAP_MATCH:
+		printf("row %zu: matches %s \"%s\"\n", r->row, r->sku,
+		    p->hub->title);
+		break;
+	case SKUMAP_TITLE_CONFLICT:
+		printf("row %zu: CONFLICT title of %s: the CSV says \"%s\", "
+		    "the hub says \"%s\"\n", r->row, r->sku, r->title,
+		    p->hub->title);
+		break;
+	default:
+		printf("row %zu: CONFLICT listing %s%s%s on %s: the CSV says "
+		    "%s (location '%s', channel SKU '%s'), the hub says %s "
+		    "(location '%s', channel SKU '%s')\n", r->row,
+		    r->ext_listing, r->ext_variant[0] != '\0' ? " " : "",
+		    r->ext_variant, r->account, r->sku, r->ext_location,
+		    r->channel_sku, p->hub->sku, p->hub->ext_location,
+		    p->hub->channel_sku);
+		break;
+	}
+}
+
+static int
+cmd_map_import(struct db *db, int argc, char **argv, struct err *e)
+{
+	enum skumap_source	 src = SKUMAP_HUB;
+	struct skumap		 csv, hub;
+	struct skumap_plan	 plan;
+	struct mapstore_result	 res;
+	struct buf		 b;
+	unsigned char		*accept = NULL;
+	char			**names = NULL, fp[65];
+	size_t			  nnames = 0, i, nconf = 0;
+	int			  dry = 0, conflicts = -1, rc = -1;
+
+	memset(&csv, 0, sizeof(csv));
+	memset(&hub, 0, sizeof(hub));
+	memset(&plan, 0, sizeof(plan));
+	buf_init(&b, 1);
+	for (i = 1; i < (size_t)argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			dry = 1;
+		else if (strcmp(argv[i], "--source") == 0 &&
+		    i + 1 < (size_t)argc) {
+			if (skumap_source_parse(argv[++i], &src) == -1)
+				return err_set(e, ERR_INVALID, "--source: hub, "
+				    "etsy or shopify");
+		} else if (strcmp(argv[i], "--conflicts") == 0 &&
+		    i + 1 < (size_t)argc) {
+			i++;
+			if (strcmp(argv[i], "csv") == 0)
+				conflicts = 1;
+			else if (strcmp(argv[i], "hub") == 0)
+				conflicts = 0;
+			else
+				return err_set(e, ERR_INVALID, "--conflicts: "
+				    "csv or hub");
+		} else
+			return err_set(e, ERR_INVALID, "unknown option %s "
+			    "(see: stockhub with no arguments)", argv[i]);
+	}
+	if (read_file(argv[0], &b, e) == -1)
+		goto out;
+	if (skumap_parse(&csv, src, b.data != NULL ? b.data : "", b.len,
+	    e) == -1)
+		goto out;
+	if (mapstore_load(db, NULL, &hub, e) == -1 ||
+	    skumap_fingerprint(&hub, fp, e) == -1 ||
+	    mapstore_accounts(db, &names, &nnames, e) == -1)
+		goto out;
+	if (csv.nprobs == 0 && skumap_propose(&csv, src, &hub,
+	    (const char *const *)names, nnames, &plan, e) == -1)
+		goto out;
+	if (csv.nprobs > 0) {
+		for (i = 0; i < csv.nprobs; i++)
+			fprintf(stderr, "%s\n", csv.probs[i].msg);
+		err_set(e, ERR_INVALID, "import refused: %zu row(s) to fix "
+		    "first (listed above); nothing was changed", csv.nprobs);
+		goto out;
+	}
+	if ((accept = calloc(plan.n + 1, 1)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < plan.n; i++) {
+		print_prop(&plan.props[i]);
+		if (plan.props[i].act == SKUMAP_TITLE_CONFLICT ||
+		    plan.props[i].act == SKUMAP_PLACE_CONFLICT) {
+			nconf++;
+			accept[i] = conflicts == 1;
+		} else
+			accept[i] = 1;
+	}
+	printf("%zu row(s) read, %zu unchanged, %zu proposal(s), %zu "
+	    "conflict(s)%s\n", csv.n, plan.same, plan.n, nconf,
+	    csv.skipped > 0 ? " (rows without a SKU skipped)" : "");
+	if (dry) {
+		rc = 0;
+		goto out;
+	}
+	if (nconf > 0 && conflicts == -1) {
+		err_set(e, ERR_CONFLICT, "%zu conflict(s): choose --conflicts "
+		    "csv or --conflicts hub (or resolve them one by one in the "
+		    "admin's SKU map import); nothing was changed", nconf);
+		goto out;
+	}
+	if (mapstore_apply(db, &plan, accept, fp, &res, e) == -1)
+		goto out;
+	printf("applied: %d item(s) created, %d title(s) changed, %d "
+	    "listing(s) added, %d listing(s) moved\n", res.items_created,
+	    res.titles_changed, res.listings_added, res.listings_moved);
+	rc = 0;
+out:
+	free(accept);
+	mapstore_names_free(names, nnames);
+	skumap_plan_free(&plan);
+	skumap_free(&hub);
+	skumap_free(&csv);
+	buf_free(&b);
+	return rc;
+}
+
+/* receive|count SKU QTY --reason REASON: cmd_move with a fresh key. */
+static int
+cmd_stock(struct db *db, const char *kind, int argc, char **argv,
+    struct err *e)
+{
+	char	*mv[4], k[16];
+
+	if (argc != 4 || strcmp(argv[2], "--reason") != 0 ||
+	    argv[3][0] == '\0')
+		return err_set(e, ERR_INVALID, "usage: stockhub %s SKU QTY "
+		    "--reason REASON", kind);
+	mv[0] = argv[0];
+	(void)str_copy(k, sizeof(k), kind);
+	mv[1] = k;
+	mv[2] = argv[1];
+	mv[3] = argv[3];
+	return cmd_move(db, 4, mv, e);
+}
+
+static int
+status_i64(struct db *db, const char *sql, json_t *o, const char *key,
+    struct err *e)
+{
+	int64_t	 v = 0;
+
+	if (db_query_i64(db, sql, NULL, 0, &v, e) == -1)
+		return -1;
+	return json_object_set_new(o, key, json_integer(v)) == 0 ? 0 :
+	    err_set(e, ERR_SYS, "out of memory");
+}
+
+static int
+cmd_status(struct db *db, struct err *e)
+{
+	struct db_res	*r = NULL;
+	json_t		*o, *accts, *a;
+	int64_t		 ver = 0;
+	int		 got, rc = -1;
+
+	if ((o = json_object()) == NULL || (accts = json_array()) == NULL ||
+	    json_object_set_new(o, "accounts", accts) == -1) {
+		json_decref(o);
+		return err_set(e, ERR_SYS, "out of memory");
+	}
+	if (migrate_current(db, &ver, e) == -1 ||
+	    json_object_set_new(o, "schema_version", json_integer(ver)) == -1)
+		goto out;
+	if (status_i64(db, "SELECT COUNT(*) FROM stock_items", o, "items",
+	    e) == -1 ||
+	    status_i64(db, "SELECT COUNT(*) FROM stock_items WHERE on_hand - "
+	    "committed <= 0", o, "items_out_of_stock", e) == -1 ||
+	    status_i64(db, "SELECT COUNT(*) FROM channel_listings", o,
+	    "listings", e) == -1 ||
+	    status_i64(db, "SELECT COUNT(*) FROM push_queue WHERE dead = 0 "
+	    "AND done_version < want_version", o, "outbox_depth", e) == -1 ||
+	    status_i64(db, "SELECT COUNT(*) FROM push_queue WHERE dead = 1", o,
+	    "outbox_failed", e) == -1 ||
+	    status_i64(db, "SELECT COUNT(*) FROM alerts WHERE resolved_at IS "
+	    "NULL", o, "open_alerts", e) == -1)
+		goto out;
+	if ((r = db_query(db, "SELECT ca.id, ca.type, ca.name, ca.paused, "
+	    "(SELECT COUNT(*) FROM channel_listings cl WHERE cl.account_id = "
+	    "ca.id), (SELECT COUNT(*) FROM push_queue pq JOIN "
+	    "channel_listings cl ON cl.id = pq.listing_id WHERE "
+	    "cl.account_id = ca.id AND pq.dead = 0 AND pq.done_version < "
+	    "pq.want_version) FROM channel_accounts ca ORDER BY ca.id", NULL,
+	    0, e)) == NULL)
+		goto out;
+	while ((got = db_next(r, e)) == 1) {
+		a = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I}", "id",
+		    (json_int_t)db_col_i64(r, 0), "type", db_col_str(r, 1),
+		    "name", db_col_str(r, 2), "paused", (int)db_col_i64(r, 3),
+		    "listings", (json_int_t)db_col_i64(r, 4), "outbox_depth",
+		    (json_int_t)db_col_i64(r, 5));
+		if (a == NULL || json_array_append_new(accts, a) == -1) {
+			err_set(e, ERR_SYS, "out of memory");
+			goto out;
+		}
+	}
+	if (got == -1)
+		goto out;
+	if (json_dumpf(o, stdout, JSON_SORT_KEYS | JSON_COMPACT) == -1 ||
+	    putchar('\n') == EOF) {
+		err_set(e, ERR_SYS, "writing the status failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	db_res_free(r);
+	json_decref(o);
+	return rc;
+}
+
+/* One timer tick in this process, as POST /jobs/tick runs it. */
+static int
+cmd_tick(struct db *db, const struct config *cfg, struct err *e)
+{
+	struct push_stats	 st;
+	struct etsy_poll_stats	 ep;
+	struct err		 pe;
+	char			 worker[48];
+	int64_t			 started = push_now_ms(), run = 0;
+	int			 hooks = 0, done = 0, rc;
+
+	(void)str_fmt(worker, sizeof(worker), "cli-tick:%ld", (long)getpid());
+	memset(&ep, 0, sizeof(ep));
+	err_clear(&pe);
+	if (shopify_hook_pending(db, cfg, &hooks, &pe) == -1)
+		fprintf(stderr, "tick: pending webhooks: %s\n", pe.msg);
+	err_clear(&pe);
+	if (etsy_poll_run(db, cfg, started + 12500, &ep, &pe) == -1)
+		fprintf(stderr, "tick: etsy poll: %s\n", pe.msg);
+	rc = push_run(db, cfg, worker, started + 25000, &st, e);
+	err_clear(&pe);
+	if (recon_tick(db, cfg, started + 25000, &run, &done, &pe) == -1)
+		fprintf(stderr, "tick: reconciliation: %s\n", pe.msg);
+	if (rc == -1)
+		return -1;
+	printf("webhooks applied %d; etsy: %d polled, %d failed, %d "
+	    "committed, %d released; push: %d claimed, %d written, %d "
+	    "unchanged, %d held, %d retried, %d failed%s\n", hooks, ep.polled,
+	    ep.failed, ep.committed, ep.released, st.claimed, st.written,
+	    st.unchanged, st.held, st.retried, st.failed,
+	    run != 0 ? (done ? "; reconciliation done" :
+	    "; reconciliation continues") : "");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -563,6 +910,20 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "account") == 0 && argc == 3 &&
 	    strcmp(argv[2], "list") == 0)
 		rc = cmd_account_list(db, &e);
+	else if (strcmp(argv[1], "map") == 0 && argc >= 3 && argc <= 4 &&
+	    strcmp(argv[2], "export") == 0)
+		rc = cmd_map_export(db, argc == 4 ? argv[3] : NULL, &e);
+	else if (strcmp(argv[1], "map") == 0 && argc >= 4 &&
+	    strcmp(argv[2], "import") == 0)
+		rc = cmd_map_import(db, argc - 3, argv + 3, &e);
+	else if ((strcmp(argv[1], "receive") == 0 ||
+	    strcmp(argv[1], "count") == 0) && argc >= 4)
+		rc = cmd_stock(db, argv[1], argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "status") == 0 && argc == 3 &&
+	    strcmp(argv[2], "--json") == 0)
+		rc = cmd_status(db, &e);
+	else if (strcmp(argv[1], "tick") == 0 && argc == 2)
+		rc = cmd_tick(db, &cfg, &e);
 	else if (strcmp(argv[1], "map") == 0 && argc >= 5 && argc <= 7)
 		rc = cmd_map(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "shopify") == 0 && argc >= 4)
