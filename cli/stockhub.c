@@ -946,6 +946,8 @@ main(int argc, char **argv)
 		return usage();
 	}
 out:
+	/* what was printed comes before the reason it stopped */
+	(void)fflush(stdout);
 	if (rc == -1)
 		log_err(&e);
 	db_close(db);

@@ -17,6 +17,7 @@
 #include "html.h"
 #include "http.h"
 #include "log.h"
+#include "multipart.h"
 #include "str.h"
 
 /* The sign-in form's own token, before there is a session: a cookie and
@@ -219,7 +220,8 @@ admin_page_open(struct html *h, const char *title,
 	html_printf(h, "<header><nav aria-label=\"Main\">"
 	    "<a href=\"/admin/\">Dashboard</a>");
 	if (s != NULL && s->user[0] != '\0')
-		html_printf(h, "<a href=\"/admin/stock\">Stock</a><form method=\"post\" action=\"/admin/logout\">"
+		html_printf(h, "<a href=\"/admin/stock\">Stock</a>"
+		    "<a href=\"/admin/map\">SKU map</a><form method=\"post\" action=\"/admin/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Sign out %s</button></form>",
 		    s->csrf, s->user);
@@ -292,10 +294,12 @@ admin_begin_get(struct app *a, struct http_req *r, struct admin_ctx *c)
 
 /* Not cross-site, and a form body: 1, else 0 after answering. */
 static int
-post_gate(struct http_req *r, int https, struct form *f)
+post_gate(struct http_req *r, int https, struct form *f, size_t max_pairs,
+    int multipart)
 {
 	struct err	 e;
 	size_t		 n;
+	char		 boundary[80];
 
 	if (!auth_origin_ok(http_header(r, "Origin"),
 	    http_header(r, "Sec-Fetch-Site"), https ? "https" : "http",
@@ -306,6 +310,17 @@ post_gate(struct http_req *r, int https, struct form *f)
 		    "accepted.");
 		return 0;
 	}
+	if (multipart && multipart_boundary(r->content_type, boundary,
+	    sizeof(boundary)) == 0) {
+		if (multipart_parse(f, boundary, r->body, r->body_len,
+		    max_pairs, &e) == -1) {
+			admin_fail(r, https, 400, "Refused",
+			    "The form could not be read. Reload the page and "
+			    "try again.");
+			return 0;
+		}
+		return 1;
+	}
 	n = strcspn(r->content_type, ";");
 	while (n > 0 && r->content_type[n - 1] == ' ')
 		n--;
@@ -315,7 +330,7 @@ post_gate(struct http_req *r, int https, struct form *f)
 		    "This page takes a form only.");
 		return 0;
 	}
-	if (form_parse(f, r->body, r->body_len, 64, &e) == -1) {
+	if (form_parse(f, r->body, r->body_len, max_pairs, &e) == -1) {
 		admin_fail(r, https, 400, "Refused",
 		    "The form could not be read. Reload the page and try "
 		    "again.");
@@ -327,6 +342,13 @@ post_gate(struct http_req *r, int https, struct form *f)
 int
 admin_begin_post(struct app *a, struct http_req *r, struct admin_ctx *c)
 {
+	return admin_begin_post_ext(a, r, c, 64, 0);
+}
+
+int
+admin_begin_post_ext(struct app *a, struct http_req *r, struct admin_ctx *c,
+    size_t max_pairs, int multipart)
+{
 	int	 rc = session_of(a, r, c);
 
 	if (rc == -1)
@@ -337,7 +359,7 @@ admin_begin_post(struct app *a, struct http_req *r, struct admin_ctx *c)
 		    "again, then repeat what you did.");
 		return 0;
 	}
-	if (!post_gate(r, c->https, &c->form))
+	if (!post_gate(r, c->https, &c->form, max_pairs, multipart))
 		return 0;
 	if (!auth_token_equal(form_get(&c->form, "csrf"), c->s.csrf)) {
 		log_warn("admin: refused a POST to %s without a valid CSRF "
@@ -429,7 +451,7 @@ admin_login_post(struct app *a, struct http_req *r)
 
 	memset(&f, 0, sizeof(f));
 	sid[0] = '\0';
-	if (!post_gate(r, https, &f))
+	if (!post_gate(r, https, &f, 64, 0))
 		goto out;
 	name = form_get(&f, "name");
 	pw = form_get(&f, "password");

@@ -35,6 +35,13 @@ void	admin_logout(struct app *a, struct http_req *r);
 void	admin_dashboard(struct app *a, struct http_req *r);
 void	admin_stock_page(struct app *a, struct http_req *r);
 void	admin_stock_post(struct app *a, struct http_req *r);
+/* admin_map.c: the SKU map (list, an item's listings, CSV in and out) */
+void	admin_map_list(struct app *a, struct http_req *r);
+void	admin_map_item(struct app *a, struct http_req *r);
+void	admin_map_item_post(struct app *a, struct http_req *r);
+void	admin_map_export(struct app *a, struct http_req *r);
+void	admin_map_import(struct app *a, struct http_req *r);
+void	admin_map_import_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);
@@ -61,6 +68,12 @@ int	admin_begin_get(struct app *a, struct http_req *r, struct admin_ctx *c);
  */
 int	admin_begin_post(struct app *a, struct http_req *r,
 	    struct admin_ctx *c);
+
+/* The same for a form of up to max_pairs fields (the SKU map import's
+ * list of proposals) that may also come as multipart/form-data (a file
+ * upload) when multipart is 1. */
+int	admin_begin_post_ext(struct app *a, struct http_req *r,
+	    struct admin_ctx *c, size_t max_pairs, int multipart);
 
 void	admin_ctx_free(struct admin_ctx *c);
 
