@@ -9,7 +9,8 @@
  * the POST gate (Origin / Sec-Fetch-Site, form content type, the
  * session's CSRF token), the page layout, responses with the security
  * headers (plus HSTS over https), and the sign-in and sign-out pages.
- * admin_pages.c holds the dashboard and the stock page.
+ * admin_pages.c holds the dashboard and the stock page; admin_map.c the
+ * SKU map pages (list, an item's listings, CSV export and import).
  *
  * Ownership: struct admin_ctx borrows the app's database handle; its form
  * (the decoded POST body) is owned and freed by admin_ctx_free().

@@ -433,7 +433,7 @@ admin_map_item_post(struct app *a, struct http_req *r)
 	struct map_typed	 t;
 	struct err		 e;
 	const char		*sku, *action, *ver, *colon;
-	char			 loc[ENC_MAX + 64], field[16];
+	char			 loc[ENC_MAX + 64];
 	int64_t			 id = 0;
 	size_t			 i, n;
 	int			 rc, status;
@@ -479,6 +479,8 @@ admin_map_item_post(struct app *a, struct http_req *r)
 		unavailable(r, c.https, "map edit", &e);
 		goto out;
 	}
+	log_warn("admin: map %s %s by %s refused: %s", action, sku, c.s.user,
+	    e.msg);
 	/* "field: why" names the wrong field of the add form */
 	status = err_http_status(e.kind);
 	t.error = e.msg;
@@ -486,7 +488,7 @@ admin_map_item_post(struct app *a, struct http_req *r)
 		n = (size_t)(colon - e.msg);
 		for (i = 0; i < sizeof(add_fields) / sizeof(add_fields[0]);
 		    i++)
-			if (n < sizeof(field) && strlen(add_fields[i]) == n &&
+			if (strlen(add_fields[i]) == n &&
 			    strncmp(e.msg, add_fields[i], n) == 0)
 				t.field = add_fields[i];
 	}
@@ -836,6 +838,8 @@ propose_now(struct http_req *r, struct admin_ctx *c, enum skumap_source src,
 			unavailable(r, c->https, "map import", &e);
 			return 0;
 		}
+		log_warn("admin: map import (%s) by %s refused: %s",
+		    skumap_source_name(src), c->s.user, e.msg);
 		import_page(r, c, 422, (int)src, pasted, pasted != NULL &&
 		    pasted[0] != '\0' ? "csv" : "file", e.msg, NULL);
 		return 0;
@@ -852,6 +856,9 @@ propose_now(struct http_req *r, struct admin_ctx *c, enum skumap_source src,
 		goto out;
 	}
 	if (csv->nprobs > 0) {
+		log_warn("admin: map import (%s) by %s refused: %zu row(s), "
+		    "first: %s", skumap_source_name(src), c->s.user,
+		    csv->nprobs, csv->probs[0].msg);
 		import_page(r, c, 422, (int)src, pasted, NULL, NULL, csv);
 		goto out;
 	}
@@ -928,6 +935,8 @@ admin_map_import_post(struct app *a, struct http_req *r)
 	}
 	ver = form_get(&c.form, "hub_version");
 	if (ver == NULL || strcmp(ver, fp) != 0) {
+		log_warn("admin: map import by %s refused: the map changed "
+		    "since the review", c.s.user);
 		plan_page(r, &c, 409, src, b64, fp, &csv, &plan, "The SKU map "
 		    "changed after you reviewed this import (someone saved "
 		    "another change meanwhile), so nothing was applied. Here is "
