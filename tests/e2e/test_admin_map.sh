@@ -67,7 +67,22 @@ out=$(cli frobnicate 2>&1); rc=$?
 
 # ---- list and search ----
 req GET /admin/map -H "$ck"
-expect "the SKU map lists the items" 200 "$sku"
+expect "the SKU map page shows" 200 "Download the map as CSV"
+req GET "/admin/map?q=$sku" -H "$ck"
+expect "the SKU map lists the items" 200 ">$sku</a>"
+{
+	printf 'sku,title,account,ext_listing,ext_variant,ext_location,channel_sku\r\n'
+	for i in $(seq 10 64); do printf 'PG-%s-%s,page test,,,,,\r\n' "$$" "$i"; done
+} > "$tmpd/pages.csv"
+cli map import "$tmpd/pages.csv" > /dev/null
+req GET "/admin/map?q=PG-$$-" -H "$ck"
+case $body in *"PG-$$-60"*) not_ok "the list shows 50 a page" "$body" ;;
+*"PG-$$-10"*"PG-$$-59"*"55 item(s)"*"page 1 of 2"*'rel="next"'*) ok "the list shows 50 a page" ;;
+*) not_ok "the list shows 50 a page" "$body" ;; esac
+req GET "/admin/map?q=PG-$$-&page=2" -H "$ck"
+case $body in *"PG-$$-59"*) not_ok "the second page has the rest" "$body" ;;
+*"PG-$$-60"*"PG-$$-64"*'rel="prev"'*) ok "the second page has the rest" ;;
+*) not_ok "the second page has the rest" "$body" ;; esac
 case $body in *'<label for="map-q">'*'id="map-q"'*) ok "the search field is labelled" ;;
 *) not_ok "the search field is labelled" "$body" ;; esac
 req GET "/admin/map?q=map-$$-b" -H "$ck"
