@@ -194,6 +194,21 @@ check_req(const struct returns_req *q, struct err *e)
 	return 0;
 }
 
+static int
+check_sku_req(const struct returns_req *q, struct err *e)
+{
+	if (check_req(q, e) == -1)
+		return -1;
+	if (q->sku == NULL)
+		return err_set(e, ERR_INVALID, "no SKU");
+	if (stock_sku_check(q->sku, e) == -1)
+		return -1;
+	if (q->qty <= 0 || q->qty > STOCK_QTY_MAX)
+		return err_set(e, ERR_INVALID, "units returned must be 1 to "
+		    "%lld", (long long)STOCK_QTY_MAX);
+	return 0;
+}
+
 int
 returns_sku(struct db *db, const struct returns_req *q,
     struct returns_result *res, struct err *e)
@@ -201,14 +216,21 @@ returns_sku(struct db *db, const struct returns_req *q,
 	struct sku_ctx	 x = { q, res };
 
 	memset(res, 0, sizeof(*res));
-	if (check_req(q, e) == -1)
+	if (check_sku_req(q, e) == -1)
 		return -1;
-	if (q->sku == NULL || stock_sku_check(q->sku, e) == -1)
-		return q->sku == NULL ? err_set(e, ERR_INVALID, "no SKU") : -1;
-	if (q->qty <= 0 || q->qty > STOCK_QTY_MAX)
-		return err_set(e, ERR_INVALID, "units returned must be 1 to "
-		    "%lld", (long long)STOCK_QTY_MAX);
 	return db_tx(db, sku_fn, &x, e);
+}
+
+int
+returns_sku_tx(struct db *db, const struct returns_req *q,
+    struct returns_result *res, struct err *e)
+{
+	struct sku_ctx	 x = { q, res };
+
+	memset(res, 0, sizeof(*res));
+	if (check_sku_req(q, e) == -1)
+		return -1;
+	return sku_fn(db, &x, e);
 }
 
 struct decide_ctx {
@@ -342,13 +364,9 @@ out:
 	return rc;
 }
 
-int
-returns_decide(struct db *db, int64_t hold_id, int64_t qty,
-    const struct returns_req *q, struct returns_result *res, struct err *e)
+static int
+check_decide(int64_t qty, const struct returns_req *q, struct err *e)
 {
-	struct decide_ctx	 x = { hold_id, qty, q, res };
-
-	memset(res, 0, sizeof(*res));
 	if (check_req(q, e) == -1)
 		return -1;
 	if (q->cond == RETURNS_INSPECT)
@@ -356,7 +374,31 @@ returns_decide(struct db *db, int64_t hold_id, int64_t qty,
 	if (qty == 0 || qty > STOCK_QTY_MAX)
 		return err_set(e, ERR_INVALID, "units decided must be 1 to "
 		    "%lld", (long long)STOCK_QTY_MAX);
+	return 0;
+}
+
+int
+returns_decide(struct db *db, int64_t hold_id, int64_t qty,
+    const struct returns_req *q, struct returns_result *res, struct err *e)
+{
+	struct decide_ctx	 x = { hold_id, qty, q, res };
+
+	memset(res, 0, sizeof(*res));
+	if (check_decide(qty, q, e) == -1)
+		return -1;
 	return db_tx(db, decide_fn, &x, e);
+}
+
+int
+returns_decide_tx(struct db *db, int64_t hold_id, int64_t qty,
+    const struct returns_req *q, struct returns_result *res, struct err *e)
+{
+	struct decide_ctx	 x = { hold_id, qty, q, res };
+
+	memset(res, 0, sizeof(*res));
+	if (check_decide(qty, q, e) == -1)
+		return -1;
+	return decide_fn(db, &x, e);
 }
 
 int

@@ -75,6 +75,9 @@ struct returns_result {
  */
 int	returns_sku(struct db *db, const struct returns_req *q,
 	    struct returns_result *res, struct err *e);
+/* The same inside the caller's transaction. */
+int	returns_sku_tx(struct db *db, const struct returns_req *q,
+	    struct returns_result *res, struct err *e);
 
 /*
  * Decide qty (-1: all) units of a hold: RETURNS_RESTOCK or
@@ -83,6 +86,10 @@ int	returns_sku(struct db *db, const struct returns_req *q,
  * q->sku and q->qty are ignored.
  */
 int	returns_decide(struct db *db, int64_t hold_id, int64_t qty,
+	    const struct returns_req *q, struct returns_result *res,
+	    struct err *e);
+/* The same inside the caller's transaction. */
+int	returns_decide_tx(struct db *db, int64_t hold_id, int64_t qty,
 	    const struct returns_req *q, struct returns_result *res,
 	    struct err *e);
 
