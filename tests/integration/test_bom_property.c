@@ -127,29 +127,47 @@ m_parts(int i, int64_t n, int64_t need[NI_MAX])
 		m_parts(it[i].comp[c], n * it[i].cq[c], need);
 }
 
-/* What item i can offer: stocked never below 0, a composite the fewest
- * whole units its components allow, a made-to-order item at most its
- * cap. */
+/* n units of item i use need[k] units of every item k below it (itself
+ * included), summed over every path: a part shared by nested kits is
+ * counted once per use. */
+static void
+m_uses(int i, int64_t n, int64_t need[NI_MAX])
+{
+	int	 c;
+
+	need[i] += n;
+	for (c = 0; c < it[i].nc; c++)
+		m_uses(it[i].comp[c], n * it[i].cq[c], need);
+}
+
+/* What item i can offer (README): stocked, its available never below
+ * 0; otherwise the fewest whole units that every stocked part below it
+ * and every made-to-order cap on the way allow, per unit needed. */
 static int64_t
 m_avail(int i)
 {
-	int64_t	 best = -1, a;
-	int	 c;
+	int64_t	 need[NI_MAX] = { 0 }, best = -1, a, lim;
+	int	 k;
 
 	if (it[i].kind == M_STOCKED) {
 		a = it[i].on_hand - it[i].committed;
 		return a > 0 ? a : 0;
 	}
-	for (c = 0; c < it[i].nc; c++) {
-		a = m_avail(it[i].comp[c]) / it[i].cq[c];
-		if (best < 0 || a < best)
-			best = a;
+	m_uses(i, 1, need);
+	for (k = 0; k < ni; k++) {
+		if (need[k] == 0)
+			continue;
+		if (it[k].kind == M_STOCKED) {
+			a = it[k].on_hand - it[k].committed;
+			lim = (a > 0 ? a : 0) / need[k];
+		} else if (it[k].kind == M_MTO && it[k].cap >= 0)
+			lim = it[k].cap / need[k];
+		else
+			continue;
+		if (best < 0 || lim < best)
+			best = lim;
 	}
-	if (best < 0)
-		best = 0;
-	if (it[i].kind == M_MTO && it[i].cap >= 0 && best > it[i].cap)
-		best = it[i].cap;
-	return best;
+	return best < 0 ? 0 : best;
 }
 
 /* What each channel shows for item i: Shopify holds back 10 % (rounded
