@@ -4,7 +4,8 @@
  * marketplaces. A component sold on Shopify lowers a gift set on Etsy at
  * once (no tick); a kit sold and refunded with restock on Shopify puts
  * its components back and every channel goes up again; a made-to-order
- * necklace sold lowers every necklace listing on every channel.
+ * necklace sold lowers every necklace listing on every channel; a kit
+ * sold on Etsy and cancelled gives its components back.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -23,6 +24,7 @@
 #include "config.h"
 #include "db.h"
 #include "err.h"
+#include "etsy_poll.h"
 #include "../httpc.h"	/* the tests' client, not lib/httpc.h */
 #include "../sbx.h"
 #include "ledger.h"
@@ -305,6 +307,69 @@ test_made_to_order_lowers_every_necklace(void **state)
 	assert_int_equal(t_item(db, round).committed, 0);
 }
 
+static void
+etsy_poll_now(int sweep)
+{
+	struct etsy_poll_opts	 o;
+	struct etsy_poll_stats	 st;
+	struct err		 e;
+
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	o.force = 1;
+	o.force_sweep = sweep;
+	if (etsy_poll_account(db, &cfg, etsy_acct, &o, &st, &e) == -1 ||
+	    st.failed)
+		fail_msg("poll: %s", st.failed ? "failed" : e.msg);
+}
+
+/*
+ * A kit sold on Etsy commits its components; the buyer cancels and the
+ * cancellation sweep releases them, and the kit shows again everywhere.
+ */
+static void
+test_etsy_kit_cancelled_releases_components(void **state)
+{
+	char		 a[32], b[32], kit[32], body[256], path[96];
+	int64_t		 etsy_kit, receipt;
+	json_t		*j;
+
+	(void)state;
+	new_item(a, sizeof(a), "EA", 3);
+	new_item(b, sizeof(b), "EB", 3);
+	new_item(kit, sizeof(kit), "EKIT", 0);
+	set_bom(kit, BOM_BUNDLE, (struct bom_component[]){ { a, 1 },
+	    { b, 1 } }, 2);
+	(void)map_etsy(kit, 1, &etsy_kit);
+	(void)map_shopify(a, 0);
+	tick();
+	assert_int_equal(wait_etsy(etsy_kit, kit, 3), 3);
+
+	(void)str_fmt(body, sizeof(body), "{\"listing_id\":%" PRId64 ","
+	    "\"sku\":\"%s\",\"quantity\":2}", etsy_kit, kit);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/orders", body);
+	receipt = sbx_find_int(j, "receipt_id");
+	json_decref(j);
+	assert_true(receipt > 0);
+	etsy_poll_now(0);
+	assert_int_equal(t_item(db, a).committed, 2);
+	assert_int_equal(t_item(db, b).committed, 2);
+	assert_int_equal(t_item(db, kit).committed, 0);
+	/* the tick pushes what the poll queued */
+	tick();
+	assert_int_equal(wait_shopify(a, 1), 1);
+
+	(void)str_fmt(path, sizeof(path), "/_sandbox/receipts/%" PRId64
+	    "/cancel", receipt);
+	json_decref(sbx_ok(SBX_ETSY, "POST", path, "{}"));
+	etsy_poll_now(1);
+	assert_int_equal(t_item(db, a).committed, 0);
+	assert_int_equal(t_item(db, b).committed, 0);
+	tick();
+	assert_int_equal(wait_shopify(a, 3), 3);
+	assert_int_equal(wait_etsy(etsy_kit, kit, 3), 3);
+}
+
 int
 main(void)
 {
@@ -312,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_component_sale_lowers_gift_set),
 		cmocka_unit_test(test_kit_return_restocks_every_channel),
 		cmocka_unit_test(test_made_to_order_lowers_every_necklace),
+		cmocka_unit_test(test_etsy_kit_cancelled_releases_components),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
