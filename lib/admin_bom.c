@@ -345,14 +345,26 @@ struct line_ret {
 	const char		*key;
 	int64_t			 done;
 	int			 known;
+	int			 duplicate;
 };
 
 static int
 line_ret_fn(struct db *db, void *arg, struct err *e)
 {
 	struct line_ret	*x = arg;
+	int64_t		 used = 0;
 
 	x->oc.db = db;
+	/* the same form sent again: its key is in the ledger or holds */
+	if (db_query_i64(db, "SELECT (SELECT COUNT(*) FROM ledger_events "
+	    "WHERE event_key = ?) + (SELECT COUNT(*) FROM return_holds WHERE "
+	    "event_key = ?)", (struct db_val[]){ DBS(x->key), DBS(x->key) }, 2,
+	    &used, e) == -1)
+		return -1;
+	if (used > 0) {
+		x->duplicate = x->known = 1;
+		return 0;
+	}
 	if (orders_return_as(&x->oc, x->line, x->qty, x->cond, x->key,
 	    &x->done, &x->known, e) == -1)
 		return -1;
@@ -470,9 +482,7 @@ admin_returns_post(struct app *a, struct http_req *r)
 			goto refused;
 		}
 		res.done = lr.done;
-		/* nothing moved and nothing was left: sent before, or
-		 * returned already */
-		res.duplicate = 0;
+		res.duplicate = lr.duplicate;
 	} else
 		status = returns_sku(c.db, &q, &res, &e);
 	if (status == -1) {

@@ -118,6 +118,13 @@ req POST /admin/returns -H "$ck" --data-urlencode action=receive --data-urlencod
 [ "$(avail "$a")" = 6 ] && [ "$(avail "$b")" = 6 ] &&
     ok "one click restocks the refunded kit's components" ||
     not_ok "one click restocks the refunded kit's components" "$status" "$body"
+req POST /admin/returns -H "$ck" --data-urlencode action=receive --data-urlencode "token=$rtok" \
+    --data-urlencode "account=$acct" --data-urlencode "line=T$$" --data-urlencode qty=1 \
+    --data-urlencode condition=restock --data-urlencode "reason=Etsy refund, receipt R$$" \
+    --data-urlencode "csrf=$csrf"
+case $headers in *"done=duplicate"*) [ "$(avail "$a")" = 6 ] && ok "the one click sent twice counts once" ||
+    not_ok "the one click sent twice counts once" ;;
+*) not_ok "the one click sent twice counts once" "$headers" ;; esac
 [ "$(sqlq "SELECT resolved_at IS NOT NULL FROM alerts WHERE dedupe_key = 'etsy_refund:$acct:R$$'")" = 1 ] &&
     ok "the refund alert closes when nothing is left to return" ||
     not_ok "the refund alert closes when nothing is left to return"
