@@ -144,6 +144,7 @@ sku_fn(struct db *db, void *arg, struct err *e)
 	struct ledger_item	 it;
 	struct ledger_line	*ll = NULL;
 	struct bom_part		*parts = NULL;
+	int64_t			 composite = 0;
 	size_t			 np = 0, nl = 0;
 	int			 rc = -1, dup = 0;
 
@@ -153,14 +154,13 @@ sku_fn(struct db *db, void *arg, struct err *e)
 		goto out;
 	if (np == 0 && db_query_i64(db, "SELECT kind <> 'stocked' FROM "
 	    "stock_items WHERE id = ?", (struct db_val[]){ DBI(it.id) }, 1,
-	    &x->res->hold_id, e) == -1)
+	    &composite, e) == -1)
 		goto out;
-	if (np == 0 && x->res->hold_id != 0) {
+	if (np == 0 && composite != 0) {
 		err_set(e, ERR_INVALID, "'%s' is a bundle or made-to-order "
 		    "item without components: nothing to put back", q->sku);
 		goto out;
 	}
-	x->res->hold_id = 0;
 	if (q->cond == RETURNS_INSPECT) {
 		if (returns_hold_tx(db, q->key, it.id, 0, q->qty, parts, np,
 		    q->source, q->reason, &x->res->hold_id, &dup, e) == -1)

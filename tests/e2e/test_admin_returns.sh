@@ -17,6 +17,9 @@ field() { printf '%s' "$body" | sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\
 # the value of field $1 in the form that has a hidden field valued $2
 form_field() { printf '%s' "$body" | tr '\n' ' ' | sed 's/<form/\n<form/g' | grep "value=\"$2\"" | sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -1; }
 
+# a form token of this run (both builds' suites share one database)
+tk() { printf '%056d%08x' "$1" "$$"; }
+
 user="ret$$"
 pw="correct horse battery $$"
 printf '%s\n' "$pw" | cli user add "$user" > /dev/null
@@ -61,18 +64,18 @@ rows=$(sqlq "SELECT COUNT(*) FROM ledger_events WHERE event_key = 'admin:$token'
     not_ok "the return is in the ledger under the user's name" "rows: $rows"
 
 xss='<script>alert(1)</script>'
-token2=$(printf '%064d' 2)
+token2=$(tk 2)
 ret "$token2" "$k" 0 restock "$xss" "$csrf"
 case $status$body in 400*"at least 1"*'&lt;script&gt;alert(1)&lt;/script&gt;'*) ok "a refused return keeps what was typed, escaped, and says why" ;;
 *) not_ok "a refused return keeps what was typed, escaped, and says why" "$status" ;; esac
 case $body in *"<script>alert"*) not_ok "no typed text is echoed raw" ;; *) ok "no typed text is echoed raw" ;; esac
 
-ret "$(printf '%064d' 3)" "$k" 1 damaged "cracked in the post" "$csrf"
+ret "$(tk 3)" "$k" 1 damaged "cracked in the post" "$csrf"
 [ "$(avail "$a")" = 4 ] && [ "$(sqlq "SELECT COUNT(*) FROM stock_movements m JOIN stock_items i ON i.id = m.item_id WHERE i.sku = '$a' AND m.kind = 'write_off'")" = 1 ] &&
     ok "a damaged return is written off, never available" ||
     not_ok "a damaged return is written off, never available"
 
-ret "$(printf '%064d' 4)" "$k" 2 inspect "$xss" "$csrf"
+ret "$(tk 4)" "$k" 2 inspect "$xss" "$csrf"
 [ "$(avail "$a")" = 4 ] && ok "an inspected return is held, not available" ||
     not_ok "an inspected return is held, not available"
 req GET /admin/returns -H "$ck"
@@ -93,7 +96,7 @@ decide "$dtok" 1 restock
 [ "$(avail "$a")" = 5 ] && [ "$(avail "$b")" = 5 ] &&
     ok "deciding restock makes the held components available" ||
     not_ok "deciding restock makes the held components available" "$status"
-decide "$(printf '%064d' 5)" 1 damaged
+decide "$(tk 5)" 1 damaged
 [ "$(avail "$a")" = 5 ] && [ "$(sqlq "SELECT decided_at IS NOT NULL FROM return_holds WHERE id = $hold")" = 1 ] &&
     ok "deciding damaged writes the last one off and ends the hold" ||
     not_ok "deciding damaged writes the last one off and ends the hold"
