@@ -10,10 +10,11 @@
  *
  * Seeded: PROP_SEED=N reruns one exactly; a failure prints the seed, the
  * round, the sequence and the operation. PROP_ROUNDS changes the number
- * of rounds (SEQS sequences each; 20 rounds, 4 in the ASan build):
- * about 2 minutes on the loaded 2-core machine. Sequences run in
- * batches, one transaction a batch, each operation under a savepoint so
- * a refused one leaves nothing behind, as in its own transaction.
+ * of rounds (SEQS sequences each; 20 rounds, 4 in the ASan build): in
+ * make test on the loaded 2-core machine 163 s plain, 59 s ASan.
+ * Sequences run in batches, one transaction a batch, each operation
+ * under a savepoint so a refused one leaves nothing behind, as in its
+ * own transaction.
  */
 #include <setjmp.h>
 #include <stdarg.h>
