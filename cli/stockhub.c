@@ -21,6 +21,9 @@
  *   stockhub count SKU QTY --reason REASON
  *   stockhub status --json
  *   stockhub tick
+ *   stockhub return SKU QTY --condition restock|damaged|inspect --reason R
+ *   stockhub return held
+ *   stockhub return decide HOLD_ID restock|damaged [QTY] --reason R
  *
  * Credentials come on standard input as JSON, never as arguments, so they
  * do not show in the process list or the shell history.
@@ -50,6 +53,7 @@
 #include "recon.h"
 #include "shopify_hook.h"
 #include "skumap.h"
+#include "returns.h"
 #include "stock.h"
 #include "str.h"
 
@@ -78,6 +82,11 @@ usage(void)
 	    "REASON\n"
 	    "                [--made-to-order [--cap N]]\n"
 	    "       stockhub bom show PARENT\n"
+	    "       stockhub return SKU QTY --condition restock|damaged|inspect "
+	    "--reason REASON [--key KEY]\n"
+	    "       stockhub return held\n"
+	    "       stockhub return decide HOLD_ID restock|damaged [QTY] "
+	    "--reason REASON [--key KEY]\n"
 	    "       stockhub push\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
@@ -365,6 +374,178 @@ cmd_push(struct db *db, const struct config *cfg, struct err *e)
 	    "%d failed\n", st.claimed, st.written, st.unchanged, st.held,
 	    st.retried, st.failed);
 	return 0;
+}
+
+/*
+ * The options of `return`: --condition, --reason, --key (each once).
+ * Positional arguments are left in pos[] (at most npos).
+ */
+static int
+return_opts(int argc, char **argv, const char **cond, const char **reason,
+    const char **key, char **pos, int *npos, struct err *e)
+{
+	int	 i, max = *npos;
+
+	*cond = *reason = *key = NULL;
+	*npos = 0;
+	for (i = 0; i < argc; i++) {
+		const char **slot = strcmp(argv[i], "--condition") == 0 ? cond :
+		    strcmp(argv[i], "--reason") == 0 ? reason :
+		    strcmp(argv[i], "--key") == 0 ? key : NULL;
+
+		if (slot != NULL) {
+			if (i + 1 >= argc || *slot != NULL)
+				return err_set(e, ERR_INVALID, "%s takes one "
+				    "value, once", argv[i]);
+			*slot = argv[++i];
+		} else if (strncmp(argv[i], "--", 2) == 0 || *npos >= max)
+			return err_set(e, ERR_INVALID, "unexpected argument "
+			    "'%s'", argv[i]);
+		else
+			pos[(*npos)++] = argv[i];
+	}
+	if (*reason == NULL || (*reason)[0] == '\0')
+		return err_set(e, ERR_INVALID, "--reason is required (it is "
+		    "kept in the ledger)");
+	return 0;
+}
+
+/* The operator's source and a key (the one given, or a fresh one). */
+static int
+cli_source_key(const char *given, char *source, size_t sourcesz, char *key,
+    size_t keysz, struct err *e)
+{
+	struct passwd	*pw;
+	unsigned char	 rnd[16];
+
+	pw = getpwuid(getuid());
+	(void)str_fmt(source, sourcesz, "cli:%s",
+	    pw != NULL ? pw->pw_name : "unknown");
+	if (given != NULL)
+		return str_copy(key, keysz, given) == -1 ? err_set(e,
+		    ERR_INVALID, "--key is too long") : 0;
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || keysz < 4 + 33)
+		return err_set(e, ERR_SYS, "no randomness");
+	memcpy(key, "cli:", 4);
+	str_hex(key + 4, rnd, sizeof(rnd));
+	return 0;
+}
+
+/* Units that came back: stockhub return SKU QTY --condition C --reason R */
+static int
+cmd_return(struct db *db, const struct config *cfg, int argc, char **argv,
+    struct err *e)
+{
+	struct returns_req	 q;
+	struct returns_result	 res;
+	const char		*cond, *reason, *given;
+	char			*pos[2];
+	char			 key[LEDGER_KEY_MAX + 1];
+	char			 source[LEDGER_SOURCE_MAX];
+	int			 npos = 2;
+
+	memset(&q, 0, sizeof(q));
+	if (return_opts(argc, argv, &cond, &reason, &given, pos, &npos,
+	    e) == -1)
+		return -1;
+	if (npos != 2)
+		return err_set(e, ERR_INVALID, "usage: return SKU QTY "
+		    "--condition restock|damaged|inspect --reason REASON");
+	if (cond == NULL || returns_cond_parse(cond, &q.cond) == -1)
+		return err_set(e, ERR_INVALID, "--condition must be restock, "
+		    "damaged or inspect");
+	if (str_to_i64(pos[1], 1, STOCK_QTY_MAX, &q.qty) == -1)
+		return err_set(e, ERR_INVALID, "QTY must be a whole number "
+		    "of at least 1");
+	if (cli_source_key(given, source, sizeof(source), key, sizeof(key),
+	    e) == -1)
+		return -1;
+	q.sku = pos[0];
+	q.key = key;
+	q.source = source;
+	q.reason = reason;
+	if (returns_sku(db, &q, &res, e) == -1)
+		return -1;
+	if (res.duplicate)
+		printf("duplicate: that return was recorded before\n");
+	else if (q.cond == RETURNS_INSPECT)
+		printf("held %lld unit(s) of %s for inspection as return %lld; "
+		    "decide with: stockhub return decide %lld restock|damaged "
+		    "--reason ...\n", (long long)res.done, q.sku,
+		    (long long)res.hold_id, (long long)res.hold_id);
+	else
+		printf("%s %lld unit(s) of %s\n", q.cond == RETURNS_RESTOCK ?
+		    "restocked" : "wrote off (damaged)", (long long)res.done,
+		    q.sku);
+	return q.cond == RETURNS_RESTOCK && !res.duplicate ?
+	    cmd_push(db, cfg, e) : 0;
+}
+
+static int
+cmd_return_held(struct db *db, struct err *e)
+{
+	struct returns_held	*h = NULL;
+	size_t			 n = 0, i;
+
+	if (returns_list_held(db, 1000, &h, &n, e) == -1)
+		return -1;
+	if (n == 0)
+		printf("nothing held for inspection\n");
+	for (i = 0; i < n; i++)
+		printf("%lld\t%s\t%lld held of %lld\t%s\t%s\t%s\t%s\n",
+		    (long long)h[i].id, h[i].sku, (long long)h[i].held,
+		    (long long)h[i].qty, h[i].at, h[i].source,
+		    h[i].order[0] != '\0' ? h[i].order : "-", h[i].reason);
+	free(h);
+	return 0;
+}
+
+/* stockhub return decide HOLD_ID restock|damaged [QTY] --reason R */
+static int
+cmd_return_decide(struct db *db, const struct config *cfg, int argc,
+    char **argv, struct err *e)
+{
+	struct returns_req	 q;
+	struct returns_result	 res;
+	const char		*cond, *reason, *given;
+	char			*pos[3];
+	char			 key[LEDGER_KEY_MAX + 1];
+	char			 source[LEDGER_SOURCE_MAX];
+	int64_t			 id, qty = -1;
+	int			 npos = 3;
+
+	memset(&q, 0, sizeof(q));
+	if (return_opts(argc, argv, &cond, &reason, &given, pos, &npos,
+	    e) == -1)
+		return -1;
+	if (cond != NULL || npos < 2)
+		return err_set(e, ERR_INVALID, "usage: return decide HOLD_ID "
+		    "restock|damaged [QTY] --reason REASON");
+	if (str_to_i64(pos[0], 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "HOLD_ID must be a number "
+		    "(see: stockhub return held)");
+	if (returns_cond_parse(pos[1], &q.cond) == -1 ||
+	    q.cond == RETURNS_INSPECT)
+		return err_set(e, ERR_INVALID, "decide restock or damaged");
+	if (npos == 3 && str_to_i64(pos[2], 1, STOCK_QTY_MAX, &qty) == -1)
+		return err_set(e, ERR_INVALID, "QTY must be a whole number "
+		    "of at least 1");
+	if (cli_source_key(given, source, sizeof(source), key, sizeof(key),
+	    e) == -1)
+		return -1;
+	q.key = key;
+	q.source = source;
+	q.reason = reason;
+	if (returns_decide(db, id, qty, &q, &res, e) == -1)
+		return -1;
+	if (res.duplicate)
+		printf("duplicate: that decision was recorded before\n");
+	else
+		printf("return %lld: %lld unit(s) %s\n", (long long)id,
+		    (long long)res.done, q.cond == RETURNS_RESTOCK ?
+		    "restocked" : "written off (damaged)");
+	return q.cond == RETURNS_RESTOCK && !res.duplicate ?
+	    cmd_push(db, cfg, e) : 0;
 }
 
 /*
@@ -941,6 +1122,14 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "bom") == 0 && argc == 4 &&
 	    strcmp(argv[2], "show") == 0)
 		rc = cmd_bom_show(db, argv[3], &e);
+	else if (strcmp(argv[1], "return") == 0 && argc == 3 &&
+	    strcmp(argv[2], "held") == 0)
+		rc = cmd_return_held(db, &e);
+	else if (strcmp(argv[1], "return") == 0 && argc >= 5 &&
+	    strcmp(argv[2], "decide") == 0)
+		rc = cmd_return_decide(db, &cfg, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "return") == 0 && argc >= 4)
+		rc = cmd_return(db, &cfg, argc - 2, argv + 2, &e);
 	else {
 		db_close(db);
 		return usage();

@@ -212,19 +212,35 @@ admin_fail(struct http_req *r, int https, int status, const char *title,
 	buf_free(&b);
 }
 
+/* The pages in the navigation, in order; a new page adds one line. */
+static const struct {
+	const char	*href;
+	const char	*label;
+} admin_nav[] = {
+	{ "/admin/stock",	"Stock" },
+	{ "/admin/map",		"SKU map" },
+	{ "/admin/returns",	"Returns" },
+	{ "/admin/bom",		"Bundles" },
+};
+
 void
 admin_page_open(struct html *h, const char *title,
     const struct auth_session *s)
 {
+	size_t	 i;
+
 	page_head(h, title);
 	html_printf(h, "<header><nav aria-label=\"Main\">"
 	    "<a href=\"/admin/\">Dashboard</a>");
-	if (s != NULL && s->user[0] != '\0')
-		html_printf(h, "<a href=\"/admin/stock\">Stock</a>"
-		    "<a href=\"/admin/map\">SKU map</a><form method=\"post\" action=\"/admin/logout\">"
+	if (s != NULL && s->user[0] != '\0') {
+		for (i = 0; i < sizeof(admin_nav) / sizeof(admin_nav[0]); i++)
+			html_printf(h, "<a href=\"%s\">%s</a>",
+			    admin_nav[i].href, admin_nav[i].label);
+		html_printf(h, "<form method=\"post\" action=\"/admin/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Sign out %s</button></form>",
 		    s->csrf, s->user);
+	}
 	html_printf(h, "</nav></header>\n<main id=\"main\"><h1>%s</h1>\n",
 	    title);
 }

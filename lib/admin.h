@@ -46,6 +46,11 @@ void	admin_map_import_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);
+/* admin_bom.c: returns (conditions, held units) and the BOM editor */
+void	admin_returns_page(struct app *a, struct http_req *r);
+void	admin_returns_post(struct app *a, struct http_req *r);
+void	admin_bom_page(struct app *a, struct http_req *r);
+void	admin_bom_post(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

@@ -24,6 +24,7 @@ struct locked {
 	struct ledger_item	 it;
 	struct stock_balance	 bal;
 	int64_t			 moves;
+	char			 kind[16];	/* stocked, bundle, ... */
 };
 
 static int
@@ -106,8 +107,8 @@ lock_item(struct db *db, const char *sku, struct locked *l, struct err *e)
 	struct db_res	*r;
 	int		 rc;
 
-	r = db_query(db, "SELECT id, sku, title, on_hand, committed, version "
-	    "FROM stock_items WHERE sku = ? FOR UPDATE",
+	r = db_query(db, "SELECT id, sku, title, on_hand, committed, version, "
+	    "kind FROM stock_items WHERE sku = ? FOR UPDATE",
 	    (struct db_val[]){ DBS(sku) }, 1, e);
 	if (r == NULL)
 		return -1;
@@ -122,6 +123,7 @@ lock_item(struct db *db, const char *sku, struct locked *l, struct err *e)
 		l->bal.on_hand = db_col_i64(r, 3);
 		l->bal.committed = db_col_i64(r, 4);
 		l->it.version = db_col_i64(r, 5);
+		(void)str_copy(l->kind, sizeof(l->kind), db_col_str(r, 6));
 	}
 	db_res_free(r);
 	return rc == 1 ? 0 : -1;
@@ -207,6 +209,21 @@ ledger_post_tx(struct db *db, const struct ledger_event *ev,
 		for (j = 0; j < nitems; j++)
 			if (strcmp(items[j].it.sku, ev->lines[i].sku) == 0)
 				break;
+		/* a bundle's or made-to-order item's own on_hand counts
+		 * for nothing (what it offers is computed from its parts):
+		 * stock put on it would vanish without a word */
+		if (strcmp(items[j].kind, "stocked") != 0 &&
+		    (ev->lines[i].kind == STOCK_RECEIVE ||
+		    ev->lines[i].kind == STOCK_COUNT ||
+		    ev->lines[i].kind == STOCK_ADJUST)) {
+			err_set(e, ERR_INVALID, "SKU '%s' is %s item: it has "
+			    "no stock of its own (what it offers is computed "
+			    "from its components); %s the components instead",
+			    ev->lines[i].sku, strcmp(items[j].kind, "bundle")
+			    == 0 ? "a bundle" : "a made-to-order",
+			    stock_kind_name(ev->lines[i].kind));
+			goto out;
+		}
 		before_on = items[j].bal.on_hand;
 		before_com = items[j].bal.committed;
 		if (stock_apply(&items[j].bal, ev->lines[i].kind,

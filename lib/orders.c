@@ -10,10 +10,12 @@
 #include "ledger.h"
 #include "orders.h"
 #include "push.h"
+#include "returns.h"
 #include "str.h"
 
 struct line {
 	int64_t	 id;
+	int64_t	 item_id;
 	char	 sku[257];
 	int64_t	 qty, released, shipped, returned;
 };
@@ -27,7 +29,7 @@ lock_line(const struct orders_ctx *c, const char *ext_line, struct line *l,
 	int		 rc;
 
 	r = db_query(c->db, "SELECT ol.id, i.sku, ol.qty, ol.released, "
-	    "ol.shipped, ol.returned FROM channel_order_lines ol JOIN "
+	    "ol.shipped, ol.returned, ol.item_id FROM channel_order_lines ol JOIN "
 	    "stock_items i ON i.id = ol.item_id WHERE ol.account_id = ? AND "
 	    "ol.ext_line = ? FOR UPDATE", (struct db_val[]){
 	    DBI(c->account_id), DBS(ext_line) }, 2, e);
@@ -40,6 +42,7 @@ lock_line(const struct orders_ctx *c, const char *ext_line, struct line *l,
 		l->released = db_col_i64(r, 3);
 		l->shipped = db_col_i64(r, 4);
 		l->returned = db_col_i64(r, 5);
+		l->item_id = db_col_i64(r, 6);
 	}
 	db_res_free(r);
 	return rc;
@@ -210,17 +213,17 @@ out:
 enum op { OP_RELEASE, OP_SHIP, OP_RETURN };
 
 static int
-line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
-    int64_t qty, const char *event_key, int64_t *done, int *known,
-    struct err *e)
+line_op(const struct orders_ctx *c, enum op op, enum returns_cond cond,
+    const char *ext_line, int64_t qty, const char *event_key, int64_t *done,
+    int *known, struct err *e)
 {
 	struct ledger_result	 res;
 	struct ledger_line	*ll = NULL;
 	struct bom_part		*parts = NULL;
 	struct line		 l;
-	int64_t			 open, n, ship = 0;
+	int64_t			 open, n, ship = 0, hold_id;
 	size_t			 nl = 0, np = 0;
-	int			 rc;
+	int			 rc, dup;
 
 	*done = 0;
 	*known = 0;
@@ -249,7 +252,7 @@ line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
 	/* a bundle's line moves the parts it committed when it sold */
 	if (load_parts(c, l.id, &parts, &np, e) == -1)
 		goto out;
-	if ((ll = calloc(2 * (np > 0 ? np : 1), sizeof(*ll))) == NULL) {
+	if ((ll = calloc(3 * (np > 0 ? np : 1), sizeof(*ll))) == NULL) {
 		err_set(e, ERR_SYS, "out of memory");
 		goto out;
 	}
@@ -258,16 +261,32 @@ line_op(const struct orders_ctx *c, enum op op, const char *ext_line,
 	else if (op == OP_SHIP)
 		rc = add_lines(ll, &nl, l.sku, parts, np, STOCK_SHIP, n, e);
 	else {
+		/* units the hub never saw shipped left the shelf first */
 		rc = ship > 0 ? add_lines(ll, &nl, l.sku, parts, np,
 		    STOCK_SHIP, ship, e) : 0;
-		if (rc == 0)
+		/* restocked: back on the shelf; damaged: back and written
+		 * off in the same event, never available; inspect: held */
+		if (rc == 0 && cond != RETURNS_INSPECT)
 			rc = add_lines(ll, &nl, l.sku, parts, np,
 			    STOCK_RETURN_RESTOCK, n, e);
+		if (rc == 0 && cond == RETURNS_DAMAGED)
+			rc = add_lines(ll, &nl, l.sku, parts, np,
+			    STOCK_WRITE_OFF, n, e);
 	}
-	if (rc == -1 || (rc = post(c, event_key, ll, nl, &res, e)) == -1)
+	if (rc == -1)
 		goto out;
-	if (res.duplicate)
-		goto out;
+	if (nl > 0) {
+		if ((rc = post(c, event_key, ll, nl, &res, e)) == -1)
+			goto out;
+		if (res.duplicate)
+			goto out;
+	}
+	if (op == OP_RETURN && cond == RETURNS_INSPECT) {
+		if ((rc = returns_hold_tx(c->db, event_key, l.item_id, l.id, n,
+		    parts, np, c->source, c->reason, &hold_id, &dup,
+		    e)) == -1 || dup)
+			goto out;
+	}
 	*done = n;
 	rc = db_exec(c->db, "UPDATE channel_order_lines SET released = "
 	    "released + ?, shipped = shipped + ?, returned = returned + ? "
@@ -286,15 +305,16 @@ orders_release(const struct orders_ctx *c, const char *ext_line,
     int64_t qty, const char *event_key, int64_t *done, int *known,
     struct err *e)
 {
-	return line_op(c, OP_RELEASE, ext_line, qty, event_key, done, known,
-	    e);
+	return line_op(c, OP_RELEASE, RETURNS_RESTOCK, ext_line, qty,
+	    event_key, done, known, e);
 }
 
 int
 orders_ship(const struct orders_ctx *c, const char *ext_line, int64_t qty,
     const char *event_key, int64_t *done, int *known, struct err *e)
 {
-	return line_op(c, OP_SHIP, ext_line, qty, event_key, done, known, e);
+	return line_op(c, OP_SHIP, RETURNS_RESTOCK, ext_line, qty, event_key,
+	    done, known, e);
 }
 
 int
@@ -302,5 +322,17 @@ orders_return(const struct orders_ctx *c, const char *ext_line,
     int64_t qty, const char *event_key, int64_t *done, int *known,
     struct err *e)
 {
-	return line_op(c, OP_RETURN, ext_line, qty, event_key, done, known, e);
+	return line_op(c, OP_RETURN, RETURNS_RESTOCK, ext_line, qty,
+	    event_key, done, known, e);
+}
+
+int
+orders_return_as(const struct orders_ctx *c, const char *ext_line,
+    int64_t qty, enum returns_cond cond, const char *event_key,
+    int64_t *done, int *known, struct err *e)
+{
+	if ((unsigned)cond >= RETURNS__MAX)
+		return err_set(e, ERR_INVALID, "unknown return condition");
+	return line_op(c, OP_RETURN, cond, ext_line, qty, event_key, done,
+	    known, e);
 }

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
+#include "returns.h"
 
 struct orders_ctx {
 	struct db	*db;
@@ -59,5 +60,16 @@ int	orders_ship(const struct orders_ctx *c, const char *ext_line,
 int	orders_return(const struct orders_ctx *c, const char *ext_line,
 	    int64_t qty, const char *event_key, int64_t *done, int *known,
 	    struct err *e);
+
+/*
+ * The same with the condition the units came back in (returns.h):
+ * restock is orders_return(); damaged writes them off in the same event;
+ * inspect holds them (a return_holds row under event_key, with the
+ * line's parts) and moves nothing but the shipment of units the hub had
+ * not seen shipped. A repeated key changes nothing.
+ */
+int	orders_return_as(const struct orders_ctx *c, const char *ext_line,
+	    int64_t qty, enum returns_cond cond, const char *event_key,
+	    int64_t *done, int *known, struct err *e);
 
 #endif
