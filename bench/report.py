@@ -1,0 +1,539 @@
+#!/usr/bin/env python3
+"""make bench's results and report, from the raw files bench/run.sh left in
+OUT: DEST/results.json (an array of {"name","value","unit","baseline"?};
+"baseline" is what the value is compared with, when there is one), merged
+with DEST/sim-results.json when the simulator wrote one, and
+DEST/report.md with SVG charts in DEST/charts/. Standard library only.
+
+usage: report.py OUT DEST
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+TARGETS = [
+    # name, comparison, target, unit, label
+    ("webhook.rps", ">=", 1000, "req/s", "webhooks per second"),
+    ("webhook.p99_ms", "<=", 50, "ms", "webhook p99 at that rate"),
+    ("webhook.ratio_to_db", ">=", 0.5, "ratio", "share of the database ceiling"),
+    ("e2e.sale_to_channel_p99_ms", "<=", 2000, "ms", "sale → other channel p99"),
+    ("fcgi.max_rss_kb", "<=", 10240, "kB", "peak RSS of any FastCGI process"),
+    ("tick.idle_ratio_50k_1k", "<=", 1.0, "ratio", "idle tick, 50k SKUs / 1k SKUs"),
+]
+
+# what explains a miss, from the measurements behind this report (kept
+# next to the targets so a rerun that misses says why)
+WHY = {
+    "webhook.rps": (
+        "each webhook costs two durable commits (the delivery is stored "
+        "and committed before it is applied, so nothing acknowledged is "
+        "lost) and every request runs on one of a handful of FastCGI "
+        "workers that, after answering, also run the pushes it caused; on a "
+        "2-core machine shared with MariaDB's fsyncs, nginx and wrk the "
+        "database ceiling itself (same two commits) is below the target, so "
+        "the hub cannot reach it here either"),
+    "webhook.p99_ms": (
+        "at the concurrency of the peak rate requests queue for the "
+        "FastCGI workers and for the SKU's row lock (every benchmark "
+        "webhook sells the same SKU); the database alone shows the same "
+        "queueing at that concurrency"),
+    "webhook.ratio_to_db": (
+        "the hub does more than the ceiling's statements per webhook "
+        "(account and SKU-map lookups, the order line, the push queue, "
+        "signature and JSON) and its workers spend time pushing after "
+        "each answer"),
+    "e2e.sale_to_channel_p99_ms": (
+        "a sale that arrives within PUSH_PACE_MS of the listing's last push "
+        "waits for the coalescing window by design"),
+    "fcgi.max_rss_kb": (
+        "libmariadb, libcurl with OpenSSL and jansson mapped and touched "
+        "in every process"),
+    "tick.idle_ratio_50k_1k": (
+        "a query of the tick grows with the catalog; see EXPLAIN of the "
+        "tick's statements"),
+}
+
+
+def load(path, default=None):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def read(path, default=""):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+# --- SVG -------------------------------------------------------------------
+
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
+
+
+def esc(s):
+    return (str(s).replace("&", "&amp;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace('"', "&quot;"))
+
+
+class Svg:
+    W, H, L, R, T, B = 640, 360, 70, 20, 40, 50
+
+    def __init__(self, title, xlabel, ylabel):
+        self.parts = []
+        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
+
+    def frame(self, xmin, xmax, ymin, ymax, yticks, xticks, xfmt=str,
+              yfmt=None):
+        self.xmin, self.xmax, self.ymin, self.ymax = xmin, xmax, ymin, ymax
+        yfmt = yfmt or (lambda v: "%g" % v)
+        pw, ph = self.W - self.L - self.R, self.H - self.T - self.B
+        self.parts.append('<rect x="%d" y="%d" width="%d" height="%d" '
+                          'fill="none" stroke="#888"/>'
+                          % (self.L, self.T, pw, ph))
+        for v in yticks:
+            y = self.y(v)
+            self.parts.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" '
+                              'stroke="#eee"/>' % (self.L, self.L + pw, y, y))
+            self.parts.append('<text x="%d" y="%.1f" text-anchor="end" '
+                              'font-size="11">%s</text>'
+                              % (self.L - 4, y + 4, esc(yfmt(v))))
+        for v, lab in xticks:
+            x = self.x(v)
+            self.parts.append('<text x="%.1f" y="%d" text-anchor="middle" '
+                              'font-size="11">%s</text>'
+                              % (x, self.T + ph + 16, esc(xfmt(lab))))
+
+    def x(self, v):
+        pw = self.W - self.L - self.R
+        return self.L + (v - self.xmin) / ((self.xmax - self.xmin) or 1) * pw
+
+    def y(self, v):
+        ph = self.H - self.T - self.B
+        return self.T + ph - (v - self.ymin) / ((self.ymax - self.ymin) or 1) * ph
+
+    def line(self, pts, color, label, idx):
+        d = " ".join("%.1f,%.1f" % (self.x(a), self.y(b)) for a, b in pts)
+        self.parts.append('<polyline fill="none" stroke="%s" stroke-width="2" '
+                          'points="%s"/>' % (color, d))
+        for a, b in pts:
+            self.parts.append('<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>'
+                              % (self.x(a), self.y(b), color))
+        self.legend(color, label, idx)
+
+    def dots(self, pts, color, label, idx):
+        for a, b in pts:
+            self.parts.append('<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>'
+                              % (self.x(a), self.y(b), color))
+        self.legend(color, label, idx)
+
+    def bar(self, x0, x1, v, color, text=None):
+        y = self.y(v)
+        self.parts.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" '
+                          'fill="%s"/>' % (self.x(x0), y, self.x(x1) - self.x(x0),
+                                           self.y(self.ymin) - y, color))
+        if text is not None:
+            self.parts.append('<text x="%.1f" y="%.1f" text-anchor="middle" '
+                              'font-size="10">%s</text>'
+                              % ((self.x(x0) + self.x(x1)) / 2, y - 3, esc(text)))
+
+    def hline(self, v, color, label):
+        y = self.y(v)
+        self.parts.append('<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" '
+                          'stroke="%s" stroke-dasharray="5,4"/>'
+                          % (self.L, self.W - self.R, y, y, color))
+        self.parts.append('<text x="%d" y="%.1f" text-anchor="end" '
+                          'font-size="10" fill="%s">%s</text>'
+                          % (self.W - self.R - 4, y - 3, color, esc(label)))
+
+    def legend(self, color, label, idx):
+        x, y = self.L + 10 + 150 * (idx % 4), self.T - 8 - 0 * idx
+        self.parts.append('<rect x="%d" y="%d" width="10" height="10" '
+                          'fill="%s"/><text x="%d" y="%d" font-size="11">'
+                          '%s</text>' % (x, y - 9, color, x + 14, y, esc(label)))
+
+    def write(self, path):
+        head = ('<svg xmlns="http://www.w3.org/2000/svg" width="%d" '
+                'height="%d" font-family="sans-serif">'
+                '<rect width="100%%" height="100%%" fill="white"/>'
+                '<text x="%d" y="16" font-size="14" font-weight="bold">%s'
+                '</text><text x="%d" y="%d" text-anchor="middle" '
+                'font-size="12">%s</text><text x="14" y="%d" font-size="12" '
+                'transform="rotate(-90 14 %d)" text-anchor="middle">%s</text>'
+                % (self.W, self.H, self.L, esc(self.title),
+                   (self.L + self.W - self.R) // 2, self.H - 8,
+                   esc(self.xlabel), (self.T + self.H - self.B) // 2,
+                   (self.T + self.H - self.B) // 2, esc(self.ylabel)))
+        with open(path, "w") as f:
+            f.write(head + "".join(self.parts) + "</svg>\n")
+
+
+def nice_max(v):
+    if v <= 0:
+        return 1
+    m = 10 ** len(str(int(v))) / 10
+    for k in (1, 2, 2.5, 5, 10):
+        if k * m >= v:
+            return k * m
+    return 10 * m
+
+
+def ticks(top, n=5):
+    return [top * i / n for i in range(n + 1)]
+
+
+# --- the report ------------------------------------------------------------
+
+def main():
+    out, dest = sys.argv[1], sys.argv[2]
+    charts = os.path.join(dest, "charts")
+    os.makedirs(charts, exist_ok=True)
+    res = []
+
+    def add(name, value, unit, baseline=None):
+        if value is None:
+            return
+        o = {"name": name, "value": round(value, 3) if isinstance(value, float)
+             else value, "unit": unit}
+        if baseline is not None:
+            o["baseline"] = round(baseline, 3) if isinstance(baseline, float) \
+                else baseline
+        res.append(o)
+
+    # webhooks and the database ceiling, per concurrency level
+    levels = sorted(int(f[4:-5]) for f in os.listdir(out)
+                    if f.startswith("wrk-") and f.endswith(".json"))
+    wrk, db = {}, {}
+    for c in levels:
+        w = load(os.path.join(out, "wrk-%d.json" % c))
+        d = load(os.path.join(out, "db-%d.json" % c))
+        if w and w["seconds"] > 0:
+            w["rps"] = w["requests"] / w["seconds"]
+            wrk[c] = w
+            add("webhook.c%d.rps" % c, w["rps"], "req/s",
+                d["rps"] if d else None)
+            add("webhook.c%d.p50_ms" % c, w["pct_ms"]["50"], "ms")
+            add("webhook.c%d.p99_ms" % c, w["pct_ms"]["99"], "ms")
+            add("webhook.c%d.non200" % c, w["non200"] + w["socket_errors"],
+                "count")
+        if d:
+            db[c] = d
+            add("db.c%d.rps" % c, d["rps"], "tx/s")
+            add("db.c%d.p99_ms" % c, d["p99_ms"], "ms")
+    peak = max(wrk, key=lambda c: wrk[c]["rps"]) if wrk else None
+    dbpeak = max(db, key=lambda c: db[c]["rps"]) if db else None
+    if peak is not None:
+        add("webhook.rps", wrk[peak]["rps"], "req/s",
+            db[dbpeak]["rps"] if dbpeak else None)
+        add("webhook.concurrency", peak, "connections")
+        add("webhook.p50_ms", wrk[peak]["pct_ms"]["50"], "ms")
+        add("webhook.p99_ms", wrk[peak]["pct_ms"]["99"], "ms")
+    if dbpeak is not None:
+        add("db.rps", db[dbpeak]["rps"], "tx/s")
+    if peak is not None and dbpeak is not None:
+        add("webhook.ratio_to_db", wrk[peak]["rps"] / db[dbpeak]["rps"],
+            "ratio")
+
+    # end to end
+    e2e = load(os.path.join(out, "e2e.json"))
+    if e2e:
+        add("e2e.orders", e2e["orders"], "count")
+        add("e2e.sale_to_channel_p50_ms", e2e["p50_ms"], "ms")
+        add("e2e.sale_to_channel_p99_ms", e2e["p99_ms"], "ms")
+        add("e2e.sale_to_channel_max_ms", e2e["max_ms"], "ms")
+        add("e2e.quiet_p50_ms", e2e["quiet_p50_ms"], "ms")
+        add("e2e.quiet_p99_ms", e2e["quiet_p99_ms"], "ms")
+        add("e2e.busy_p50_ms", e2e["busy_p50_ms"], "ms")
+        add("e2e.busy_p99_ms", e2e["busy_p99_ms"], "ms")
+
+    # memory
+    rss = {}
+    for line in read(os.path.join(out, "rss.txt")).splitlines():
+        name, _, kb = line.split()
+        rss[name] = max(rss.get(name, 0), int(kb))
+    hub = {k: v for k, v in rss.items() if not k.startswith("sandbox-")}
+    for k in sorted(rss):
+        add("fcgi.%s.max_rss_kb" % k, rss[k], "kB")
+    if hub:
+        add("fcgi.max_rss_kb", max(hub.values()), "kB", 10240)
+
+    # idle tick
+    ticks_ms, ticks_srv = {}, {}
+    for f in sorted(os.listdir(out)):
+        if f.startswith("tick-") and f.endswith(".txt"):
+            size = int(f[5:-4])
+            rows = [l.split() for l in read(os.path.join(out, f)).splitlines()
+                    if l.strip()]
+            if rows:
+                ticks_ms[size] = statistics.median(float(r[0]) * 1000
+                                                   for r in rows)
+                ticks_srv[size] = statistics.median(float(r[1]) for r in rows)
+
+    def label(n):
+        return "%dk" % (n // 1000) if n % 1000 == 0 else str(n)
+    for size in sorted(ticks_ms):
+        add("tick.idle_ms.%s" % label(size), ticks_ms[size], "ms",
+            ticks_ms[min(ticks_ms)] if size != min(ticks_ms) else None)
+        add("tick.idle_server_ms.%s" % label(size), ticks_srv[size], "ms")
+    if 1000 in ticks_ms and 50000 in ticks_ms:
+        add("tick.idle_ratio_50k_1k", ticks_ms[50000] / ticks_ms[1000], "ratio")
+
+    # reconciliation
+    meta = read(os.path.join(out, "recon.txt.meta")).split()
+    run = read(os.path.join(out, "recon-run.tsv")).split()
+    if len(meta) == 6:
+        listings, off = int(meta[0]), int(meta[1])
+        secs = float(meta[3]) - float(meta[2])
+        calls = int(meta[5]) - int(meta[4])
+        add("recon.listings", listings, "count")
+        add("recon.seconds", secs, "s")
+        add("recon.api_calls", calls, "calls", listings)
+        add("recon.planted_discrepancies", off, "count")
+        if len(run) >= 3:
+            add("recon.checked", int(run[0]), "count", listings)
+            add("recon.discrepancies", int(run[1]), "count", off)
+            add("recon.api_calls_counted", int(run[2]), "calls")
+
+    # the simulator's figures, as it wrote them
+    sim = load(os.path.join(dest, "sim-results.json"), [])
+    if isinstance(sim, list):
+        res.extend(o for o in sim if isinstance(o, dict) and "name" in o)
+
+    with open(os.path.join(dest, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+        f.write("\n")
+    val = {o["name"]: o["value"] for o in res}
+
+    # --- charts
+    if wrk:
+        top = nice_max(max([w["rps"] for w in wrk.values()] +
+                           [d["rps"] for d in db.values()] + [1000]))
+        s = Svg("Webhooks per second by concurrency", "connections",
+                "requests / transactions per second")
+        xs = list(range(len(levels)))
+        s.frame(-0.5, len(levels) - 0.5, 0, top, ticks(top),
+                [(i, c) for i, c in enumerate(levels)])
+        s.hline(1000, "#d62728", "target 1,000/s")
+        for i, c in enumerate(levels):
+            if c in wrk:
+                s.bar(i - 0.35, i, wrk[c]["rps"], COLORS[0],
+                      "%.0f" % wrk[c]["rps"])
+            if c in db:
+                s.bar(i, i + 0.35, db[c]["rps"], COLORS[1],
+                      "%.0f" % db[c]["rps"])
+        s.legend(COLORS[0], "hub (nginx → FastCGI → MariaDB)", 0)
+        s.legend(COLORS[1], "MariaDB alone (same commits)", 2)
+        s.write(os.path.join(charts, "webhook-rps.svg"))
+        del xs
+
+        pcts = ["1", "5", "10", "25", "50", "75", "90", "95", "99", "99.9"]
+        top = nice_max(max(w["pct_ms"]["99.9"] for w in wrk.values()))
+        s = Svg("Webhook latency distribution (as Shopify waits for the 200)",
+                "percentile", "milliseconds")
+        s.frame(0, len(pcts) - 1, 0, top, ticks(top),
+                [(i, p) for i, p in enumerate(pcts)], xfmt=lambda p: "p" + p)
+        s.hline(50, "#d62728", "p99 target 50 ms")
+        for k, c in enumerate(levels):
+            s.line([(i, wrk[c]["pct_ms"][p]) for i, p in enumerate(pcts)],
+                   COLORS[k % len(COLORS)], "%d conn." % c, k)
+        s.write(os.path.join(charts, "webhook-latency.svg"))
+
+    if e2e:
+        lat = e2e["lat_ms"]
+        quiet = e2e["quiet"]
+        top = nice_max(max(lat + [2000]))
+        s = Svg("Shopify sale until Etsy shows it, each order", "order",
+                "milliseconds")
+        s.frame(0, max(1, len(lat) - 1), 0, top, ticks(top),
+                [(i, i + 1) for i in range(0, len(lat), max(1, len(lat) // 10))])
+        s.hline(2000, "#d62728", "p99 target 2 s")
+        s.dots([(i, v) for i, v in enumerate(lat) if quiet[i]], COLORS[2],
+               "quiet (pause before)", 0)
+        s.dots([(i, v) for i, v in enumerate(lat) if not quiet[i]],
+               COLORS[3], "busy (inside the push window)", 1)
+        s.write(os.path.join(charts, "e2e-latency.svg"))
+
+    if ticks_ms:
+        sizes = sorted(ticks_ms)
+        top = nice_max(max(ticks_ms.values()) * 1.2)
+        s = Svg("One tick with nothing to do, by catalog size", "SKUs "
+                "(each with one listing)", "milliseconds (median)")
+        s.frame(-0.5, len(sizes) - 0.5, 0, top, ticks(top),
+                [(i, label(n)) for i, n in enumerate(sizes)])
+        for i, n in enumerate(sizes):
+            s.bar(i - 0.3, i + 0.3, ticks_ms[n], COLORS[0],
+                  "%.1f ms" % ticks_ms[n])
+        s.write(os.path.join(charts, "tick-idle.svg"))
+
+    if rss:
+        names = sorted(rss)
+        top = nice_max(max(list(rss.values()) + [10240]))
+        s = Svg("Peak RSS (VmHWM) of each FastCGI program", "program",
+                "kB")
+        s.frame(-0.5, len(names) - 0.5, 0, top, ticks(top),
+                [(i, n) for i, n in enumerate(names)])
+        s.hline(10240, "#d62728", "target 10 MB")
+        for i, n in enumerate(names):
+            s.bar(i - 0.3, i + 0.3, rss[n], COLORS[0] if n in hub
+                  else "#999", "%d" % rss[n])
+        s.write(os.path.join(charts, "rss.svg"))
+
+    # --- markdown
+    L = []
+    cores = read(os.path.join(out, "cores")).strip() or "?"
+    L.append("# stockhub benchmarks\n")
+    L.append("Made by `make bench` on %s (%s cores, load average at the end "
+             "%s). Raw figures: `bench/results.json`. Benchmarks, not tests: "
+             "nothing here passes or fails a build.\n"
+             % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), cores,
+                " ".join(read("/proc/loadavg").split()[:3]) or "?"))
+    L.append("## Targets\n")
+    L.append("| target | wanted | measured | result |")
+    L.append("|---|---|---|---|")
+    misses = []
+    for name, op, goal, unit, lab in TARGETS:
+        if name not in val:
+            L.append("| %s | %s %g %s | not measured | — |" % (lab, op, goal, unit))
+            continue
+        v = val[name]
+        ok = v >= goal if op == ">=" else v <= goal
+        if ok:
+            how = "pass"
+        elif op == ">=":
+            how = "miss by %.0f %% (%.3g of %g)" % ((1 - v / goal) * 100, v, goal)
+        else:
+            how = "miss by %.0f %% (%.3g over %g)" % ((v / goal - 1) * 100, v - goal, goal)
+        if not ok:
+            misses.append((lab, name))
+        L.append("| %s | %s %g %s | %.4g %s | %s |" % (lab, op, goal, unit, v,
+                                                       unit, how))
+    L.append("")
+    if misses:
+        L.append("Why the misses:\n")
+        for lab, name in misses:
+            L.append("- **%s**: %s." % (lab, WHY[name]))
+        L.append("")
+
+    if wrk:
+        L.append("## Webhooks through the real stack\n")
+        L.append("wrk posts signed Shopify `orders/create` webhooks (a pool of "
+                 "distinct bodies and event ids, signed in advance by "
+                 "`bench/wrk_bodies.py`; `bench/webhooks.lua`) to nginx → "
+                 "the `hooks` FastCGI program → MariaDB, each on the same SKU. "
+                 "`bench/dbceiling` then drives the same durable writes "
+                 "straight at MariaDB (prepared statements through `lib/db.h`, "
+                 "the same two commits: the delivery stored, then applied "
+                 "with its ledger movement under the SKU's row lock), at the "
+                 "same concurrency and for the same time.\n")
+        L.append("| connections | hub req/s | p50 ms | p99 ms | non-200 | "
+                 "MariaDB tx/s | MariaDB p99 ms | hub / MariaDB |")
+        L.append("|---|---|---|---|---|---|---|---|")
+        for c in levels:
+            w, d = wrk.get(c), db.get(c)
+            L.append("| %d | %.0f | %.1f | %.1f | %d | %s | %s | %s |" % (
+                c, w["rps"], w["pct_ms"]["50"], w["pct_ms"]["99"],
+                w["non200"] + w["socket_errors"],
+                "%.0f" % d["rps"] if d else "—",
+                "%.1f" % d["p99_ms"] if d else "—",
+                "%.0f %%" % (100 * w["rps"] / d["rps"]) if d else "—"))
+        L.append("")
+        L.append("The headline `webhook.rps` is the best level's rate; "
+                 "`webhook.ratio_to_db` divides it by MariaDB's best. "
+                 "Webhooks left unapplied after the run: %s; ledger check: %s.\n"
+                 % (read(os.path.join(out, "wrk-unapplied")).strip() or "?",
+                    "ok" if read(os.path.join(out, "check.txt")).strip()
+                    .endswith("ok") else "see the log"))
+        L.append("![throughput](charts/webhook-rps.svg)\n")
+        L.append("![latency](charts/webhook-latency.svg)\n")
+
+    if e2e:
+        L.append("## A Shopify sale until Etsy shows it\n")
+        L.append("%d orders placed on the Shopify sandbox, which sends the "
+                 "signed webhook to the hub; the clock stops when the Etsy "
+                 "sandbox's control API shows the lower quantity (polled "
+                 "every 10 ms). No timer tick: the `hooks` program pushes "
+                 "after it answers. Every other order is *busy*: placed as "
+                 "soon as the previous one shows, so it falls in the push "
+                 "engine's one-second coalescing window (`PUSH_PACE_MS`) and "
+                 "waits for it — sales of one listing in the same second go "
+                 "out as one Etsy write. The others are *quiet*: placed after "
+                 "a pause, as most sales of a small shop are.\n" % e2e["orders"])
+        L.append("| orders | p50 ms | p99 ms | max ms |")
+        L.append("|---|---|---|---|")
+        L.append("| all | %.0f | %.0f | %.0f |" % (e2e["p50_ms"], e2e["p99_ms"],
+                                                  e2e["max_ms"]))
+        L.append("| quiet | %.0f | %.0f | |" % (e2e["quiet_p50_ms"],
+                                                e2e["quiet_p99_ms"]))
+        L.append("| busy | %.0f | %.0f | |" % (e2e["busy_p50_ms"],
+                                               e2e["busy_p99_ms"]))
+        L.append("")
+        L.append("![sale to Etsy](charts/e2e-latency.svg)\n")
+
+    if rss:
+        L.append("## Memory\n")
+        L.append("Peak resident set (`VmHWM` in `/proc/PID/status`) of every "
+                 "FastCGI process, read after all the load above (webhooks, "
+                 "ticks, pushes). Sandboxes shown in grey; they are test "
+                 "tools, not the product.\n")
+        L.append("| program | peak RSS kB |")
+        L.append("|---|---|")
+        for n in sorted(rss):
+            L.append("| %s | %d |" % (n, rss[n]))
+        L.append("")
+        L.append("![rss](charts/rss.svg)\n")
+
+    if ticks_ms:
+        L.append("## One tick with nothing to do\n")
+        L.append("Catalogs of growing size (every SKU with a receive movement "
+                 "and one settled listing), then `POST /jobs/tick` with "
+                 "nothing due; median of %s runs after two warm-up ticks. "
+                 "`wall` is what cron's curl waits; `server` the tick's own "
+                 "`elapsed_ms`. It must stay flat: the tick's work follows "
+                 "changes, not the catalog.\n" % os.environ.get("BENCH_TICKS", "9"))
+        L.append("| SKUs | wall ms | server ms |")
+        L.append("|---|---|---|")
+        for n in sorted(ticks_ms):
+            L.append("| %s | %.1f | %.0f |" % (label(n), ticks_ms[n],
+                                               ticks_srv[n]))
+        L.append("")
+        L.append("![idle tick](charts/tick-idle.svg)\n")
+
+    if "recon.listings" in val:
+        L.append("## Reconciliation\n")
+        L.append("`stockhub reconcile` of the Shopify account with %d mapped "
+                 "listings (%d of them made to show one unit too many on the "
+                 "sandbox while its webhooks were held): %.1f s, %d API calls "
+                 "seen by the sandbox (%s counted by the run), %s listings "
+                 "checked, %s discrepancies found.\n" % (
+                     val["recon.listings"], val["recon.planted_discrepancies"],
+                     val["recon.seconds"], val["recon.api_calls"],
+                     val.get("recon.api_calls_counted", "?"),
+                     val.get("recon.checked", "?"),
+                     val.get("recon.discrepancies", "?")))
+
+    if any(o["name"].startswith("sim.") for o in res):
+        L.append("## Simulator\n")
+        L.append("From `bench/sim-results.json` (the simulator's own run):\n")
+        L.append("| name | value | unit |")
+        L.append("|---|---|---|")
+        for o in res:
+            if o["name"].startswith("sim."):
+                L.append("| %s | %s | %s |" % (o["name"], o["value"], o["unit"]))
+        L.append("")
+
+    with open(os.path.join(dest, "report.md"), "w") as f:
+        f.write("\n".join(L))
+    for o in res:
+        if o["name"] in dict((t[0], 1) for t in TARGETS):
+            print("  %-32s %10.4g %s" % (o["name"], o["value"], o["unit"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
