@@ -99,9 +99,10 @@ INSERT INTO channel_listings (account_id, item_id, ext_listing, ext_variant,
     CURRENT_TIMESTAMP(6)
   FROM seq_1_to_$size s JOIN stock_items i ON i.sku = CONCAT('IDLE-', s.seq)
   WHERE s.seq > $prev;
-INSERT INTO push_queue (listing_id, want_version, done_version)
-  SELECT l.id, 1, 1 FROM channel_listings l WHERE l.account_id = $acct
-  AND l.id NOT IN (SELECT listing_id FROM push_queue);
+-- settled rows, as a successful push leaves them (parked: lib/push.h)
+INSERT INTO push_queue (listing_id, want_version, done_version, next_at)
+  SELECT l.id, 1, 1, '2038-01-01 00:00:00' FROM channel_listings l
+  WHERE l.account_id = $acct AND l.id NOT IN (SELECT listing_id FROM push_queue);
 ANALYZE TABLE stock_items, channel_listings, push_queue, stock_movements;
 EOS
 	prev=$size
@@ -138,7 +139,8 @@ INSERT INTO channel_listings (account_id, item_id, ext_listing, ext_variant,
     ext_location, channel_sku, last_pushed_qty, last_pushed_at)
   SELECT 1, i.id, s.variant, s.inv, '1', s.sku, 0, CURRENT_TIMESTAMP(6)
   FROM recon_seed s JOIN stock_items i ON i.sku = s.sku;
-INSERT INTO push_queue (listing_id) SELECT l.id FROM channel_listings l
+INSERT INTO push_queue (listing_id, next_at)
+  SELECT l.id, '2038-01-01 00:00:00' FROM channel_listings l
   WHERE l.account_id = 1 AND l.id NOT IN (SELECT listing_id FROM push_queue);
 EOS
 # one listing of every hundred shows one unit too many on Shopify: the
@@ -174,7 +176,12 @@ for f in "$tmp"/run/*.pid; do
 	case $name in mysqld|nginx) continue ;; esac
 	for p in $(cat "$f"); do
 		kb=$(sed -n 's/^VmHWM:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$p/status" 2>/dev/null || true)
-		[ -n "$kb" ] && echo "$name $p $kb"
+		# and what is the process's own: its proportional share
+		# (shared library pages divided among their users), and its
+		# private dirty pages
+		pss=$(sed -n 's/^Pss:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+		prv=$(sed -n 's/^Private_Dirty:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+		[ -n "$kb" ] && echo "$name $p $kb ${pss:-0} ${prv:-0}"
 	done
 done > "$out/rss.txt"
 
