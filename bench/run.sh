@@ -38,6 +38,24 @@ tick() {
 	curl -s -X POST -H "Authorization: Bearer $timer" "$STOCKHUB_URL/jobs/tick"
 }
 nproc > "$out/cores"
+# CPU seconds (user + system) used so far by the processes of a pid file
+# (nginx: its workers too)
+cpu() {
+	pids=$(cat "$tmp/run/$1.pid" 2>/dev/null || true)
+	[ "$1" = nginx ] && pids="$pids $(pgrep -P "$pids" 2>/dev/null || true)"
+	t=0
+	for p in $pids; do
+		v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)
+		t=$((t + v))
+	done
+	echo "$t $(getconf CLK_TCK)" | awk '{ printf "%.2f", $1 / $2 }'
+}
+cpus() { echo "$(cpu mysqld) $(cpu hooks) $(cpu nginx)"; }
+# MariaDB's counters: statements, explicit commits, fsyncs
+dbstat() {
+	sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', \
+	    'Com_commit', 'Innodb_data_fsyncs')" | sort | awk '{ printf "%s ", $2 }'
+}
 
 # --- 1. webhooks: wrk through nginx, then the database's own ceiling ------
 # a SKU with plenty of stock, mapped on the demo Shopify account
@@ -59,14 +77,20 @@ for c in $levels; do
 	python3 bench/wrk_bodies.py sbx-shopify-secret "$variant" \
 	    "${BENCH_POOL:-30000}" "$n" > "$tmp/pool"
 	echo "bench: webhooks, $c connection(s), ${secs}s"
+	c0=$(cpus); s0=$(dbstat)
 	BENCH_POOL="$tmp/pool" BENCH_SHOP=sandbox-shop.myshopify.com \
 	BENCH_THREADS=$t wrk -t"$t" -c"$c" -d"${secs}s" --timeout 10s \
 	    -s bench/webhooks.lua "$STOCKHUB_URL" > "$tmp/wrk.txt"
-	tail -1 "$tmp/wrk.txt" > "$out/wrk-$c.json"
 	# let the pushes that follow the last webhooks finish
 	sleep 2
+	echo "$c0 $(cpus)" > "$out/cpu-wrk-$c.txt"
+	echo "$s0 $(dbstat)" > "$out/stat-wrk-$c.txt"
+	tail -1 "$tmp/wrk.txt" > "$out/wrk-$c.json"
 	echo "bench: database ceiling, $c connection(s), ${secs}s"
+	c0=$(cpus); s0=$(dbstat)
 	"$build/bench/dbceiling" BENCH-DB "$c" "$secs" > "$out/db-$c.json"
+	echo "$c0 $(cpus)" > "$out/cpu-db-$c.txt"
+	echo "$s0 $(dbstat)" > "$out/stat-db-$c.txt"
 done
 sql -e "SELECT COUNT(*) FROM webhook_inbox WHERE state <> 'applied' AND \
     account_id = 1 AND event_id LIKE 'bench-%'" > "$out/wrk-unapplied"
@@ -155,14 +179,30 @@ for sku in open(sys.argv[2]).read().split():
     urllib.request.urlopen(req, timeout=30).read()
 EOP
 listings=$(sql -e "SELECT COUNT(*) FROM channel_listings WHERE account_id = 1")
-before=$(curl -s "$shop/_sandbox/requests" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])")
-t0=$(date +%s.%N)
-$cli reconcile 1 > "$out/recon.txt" 2>&1 || true
-t1=$(date +%s.%N)
-after=$(curl -s "$shop/_sandbox/requests" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])")
-sql -e "SELECT checked, discrepancies, api_calls FROM recon_runs \
-    ORDER BY id DESC LIMIT 1" > "$out/recon-run.tsv" || true
-echo "$listings $(wc -l < "$tmp/recon-off") $t0 $t1 $before $after" > "$out/recon.txt.meta"
+planted=$(wc -l < "$tmp/recon-off")
+requests() {
+	curl -s "$shop/_sandbox/requests" | python3 -c \
+	    "import json,sys; print(json.load(sys.stdin)['total'])"
+}
+# one run: wall time, API calls the sandbox served, and the run's own
+# counters (whatever of them exist)
+recon() {
+	before=$(requests)
+	t0=$(date +%s.%N)
+	$cli reconcile 1 > "$out/recon-$1.txt" 2>&1 || true
+	t1=$(date +%s.%N)
+	after=$(requests)
+	sql -e "SELECT checked, unreadable, discrepancies, api_calls FROM \
+	    recon_runs ORDER BY id DESC LIMIT 1" > "$out/recon-$1.tsv" || true
+	echo "$listings $planted $t0 $t1 $before $after" > "$out/recon-$1.meta"
+}
+# first with the sandbox's default throttle (Shopify's own leaky bucket),
+# then with a bucket big enough that only the hub's cost is measured
+recon throttled
+curl -s -X POST -H 'Content-Type: application/json' \
+    -d '{"throttle":{"maximum_available":1000000,"restore_rate":100000,"currently_available":1000000}}' \
+    "$shop/_sandbox/config" > /dev/null
+recon main
 curl -s -X DELETE "$shop/_sandbox/faults" > /dev/null
 
 # --- 4. a Shopify sale until Etsy shows it ---------------------------------
