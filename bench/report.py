@@ -20,7 +20,8 @@ TARGETS = [
     ("webhook.ratio_to_db", ">=", 0.5, "ratio", "share of the database ceiling"),
     ("e2e.sale_to_channel_p99_ms", "<=", 2000, "ms", "sale → other channel p99"),
     ("fcgi.max_rss_kb", "<=", 10240, "kB", "peak RSS of any FastCGI process"),
-    ("tick.idle_ratio_50k_1k", "<=", 1.0, "ratio", "idle tick, 50k SKUs / 1k SKUs"),
+    ("tick.idle_ratio_50k_1k", "<=", 1.1, "ratio",
+     "idle tick, 50k SKUs / 1k SKUs (10 % for timing noise)"),
 ]
 
 # what explains a miss, from the measurements behind this report (kept

@@ -75,7 +75,7 @@ for c in $levels; do
 	n=$((n + 1))
 	t=$c; [ "$t" -gt 2 ] && t=2
 	python3 bench/wrk_bodies.py sbx-shopify-secret "$variant" \
-	    "${BENCH_POOL:-30000}" "$n" > "$tmp/pool"
+	    "${BENCH_POOL_SIZE:-30000}" "$n" > "$tmp/pool"
 	echo "bench: webhooks, $c connection(s), ${secs}s"
 	c0=$(cpus); s0=$(dbstat)
 	BENCH_POOL="$tmp/pool" BENCH_SHOP=sandbox-shop.myshopify.com \
