@@ -8,6 +8,7 @@
 #   BENCH_LEVELS="1 8 32 64" concurrency levels
 #   BENCH_E2E_ORDERS=50      Shopify orders timed until Etsy shows them
 #   BENCH_RECON=10000        listings for the reconciliation run
+#   BENCH_RECON_THROTTLED=1000  listings for the run with Shopify's bucket
 #   BENCH_TICK_SIZES="1000 10000 50000"  catalogs for the idle tick
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +56,11 @@ cpus() { echo "$(cpu mysqld) $(cpu hooks) $(cpu nginx)"; }
 dbstat() {
 	sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', \
 	    'Com_commit', 'Innodb_data_fsyncs')" | sort | awk '{ printf "%s ", $2 }'
+}
+# rows read by the storage engine so far (every Handler_read_* counter)
+rows_read() {
+	sql -e "SHOW GLOBAL STATUS LIKE 'Handler_read%'" |
+	    awk '{ n += $2 } END { printf "%d", n }'
 }
 
 # --- 1. webhooks: wrk through nginx, then the database's own ceiling ------
@@ -133,8 +139,9 @@ EOS
 	# warm up, then time
 	tick > /dev/null; tick > /dev/null
 	: > "$out/tick-$size.txt"
+	r0=$(rows_read)
 	i=0
-	while [ $i -lt "${BENCH_TICKS:-9}" ]; do
+	while [ $i -lt "${BENCH_TICKS:-15}" ]; do
 		curl -s -o "$tmp/tick.json" -w '%{time_total}' -X POST \
 		    -H "Authorization: Bearer $timer" "$STOCKHUB_URL/jobs/tick" \
 		    >> "$out/tick-$size.txt"
@@ -143,17 +150,29 @@ EOS
 		    "$tmp/tick.json" >> "$out/tick-$size.txt"
 		i=$((i + 1))
 	done
+	# rows MariaDB's engine read for those ticks: the work, whatever
+	# the machine's load does to the time
+	echo "$r0 $(rows_read) $i" > "$out/tick-rows-$size.txt"
 done
 
 # --- 3. reconciliation of N listings on the Shopify sandbox ---------------
+# First a small catalog with the sandbox's default bucket (Shopify's own
+# leaky bucket: does the run pace itself?), then the full catalog with a
+# bucket big enough that only the hub's own cost is measured.
 nrec=${BENCH_RECON:-10000}
-echo "bench: reconciliation, $nrec listings"
+nthr=${BENCH_RECON_THROTTLED:-1000}
+[ "$nthr" -le "$nrec" ] || nthr=$nrec
 # the sandbox holds its webhooks meanwhile: the catalog's creation and the
 # edits below stay unknown to the hub until the run has read them
 curl -s -X POST -H 'Content-Type: application/json' \
     -d '{"webhooks":{"hold":true}}' "$shop/_sandbox/faults" > /dev/null
-python3 bench/shopify_catalog.py "$shop" RECON "$nrec" > "$tmp/recon.tsv"
-sql <<EOS
+planted=0
+# variants RECON-$1 .. RECON-$2 on the sandbox, each mapped (settled, as
+# a push leaves it); one of every hundred shows one unit too many, which
+# the run must find (a check that it read them)
+catalog() {
+	python3 bench/shopify_catalog.py "$shop" RECON "$1" "$2" > "$tmp/recon.tsv"
+	sql <<EOS
 CREATE TEMPORARY TABLE recon_seed (sku VARCHAR(64) CHARACTER SET utf8mb4
     COLLATE utf8mb4_bin, variant VARCHAR(64), inv VARCHAR(64));
 LOAD DATA LOCAL INFILE '$tmp/recon.tsv' INTO TABLE recon_seed
@@ -167,10 +186,8 @@ INSERT INTO push_queue (listing_id, next_at)
   SELECT l.id, '2038-01-01 00:00:00' FROM channel_listings l
   WHERE l.account_id = 1 AND l.id NOT IN (SELECT listing_id FROM push_queue);
 EOS
-# one listing of every hundred shows one unit too many on Shopify: the
-# run must find them (the figure is then also a check that it read them)
-awk 'NR % 100 == 0 { print $1 }' "$tmp/recon.tsv" > "$tmp/recon-off"
-python3 - "$shop" "$tmp/recon-off" <<'EOP'
+	awk 'NR % 100 == 0 { print $1 }' "$tmp/recon.tsv" > "$tmp/recon-off"
+	python3 - "$shop" "$tmp/recon-off" <<'EOP'
 import json, sys, urllib.request
 for sku in open(sys.argv[2]).read().split():
     req = urllib.request.Request(sys.argv[1] + "/_sandbox/inventory",
@@ -178,8 +195,8 @@ for sku in open(sys.argv[2]).read().split():
         method="POST", headers={"Content-Type": "application/json"})
     urllib.request.urlopen(req, timeout=30).read()
 EOP
-listings=$(sql -e "SELECT COUNT(*) FROM channel_listings WHERE account_id = 1")
-planted=$(wc -l < "$tmp/recon-off")
+	planted=$((planted + $(wc -l < "$tmp/recon-off")))
+}
 requests() {
 	curl -s "$shop/_sandbox/requests" | python3 -c \
 	    "import json,sys; print(json.load(sys.stdin)['total'])"
@@ -187,6 +204,8 @@ requests() {
 # one run: wall time, API calls the sandbox served, and the run's own
 # counters (whatever of them exist)
 recon() {
+	listings=$(sql -e "SELECT COUNT(*) FROM channel_listings WHERE account_id = 1")
+	echo "bench: reconciliation, $listings listings ($1)"
 	before=$(requests)
 	t0=$(date +%s.%N)
 	$cli reconcile 1 > "$out/recon-$1.txt" 2>&1 || true
@@ -196,9 +215,9 @@ recon() {
 	    recon_runs ORDER BY id DESC LIMIT 1" > "$out/recon-$1.tsv" || true
 	echo "$listings $planted $t0 $t1 $before $after" > "$out/recon-$1.meta"
 }
-# first with the sandbox's default throttle (Shopify's own leaky bucket),
-# then with a bucket big enough that only the hub's cost is measured
+catalog 1 "$nthr"
 recon throttled
+[ "$nthr" -ge "$nrec" ] || catalog $((nthr + 1)) "$nrec"
 curl -s -X POST -H 'Content-Type: application/json' \
     -d '{"throttle":{"maximum_available":1000000,"restore_rate":100000,"currently_available":1000000}}' \
     "$shop/_sandbox/config" > /dev/null

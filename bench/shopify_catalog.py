@@ -2,9 +2,9 @@
 """Create N variants in the Shopify sandbox for the reconciliation
 benchmark (products of up to 100 variants, each showing 0), and print one
 line per variant: SKU, variant id, inventory item id (tab separated), for
-the hub's SKU map. SKUs are PREFIX-1 .. PREFIX-N.
+the hub's SKU map. SKUs are PREFIX-FIRST .. PREFIX-LAST.
 
-usage: shopify_catalog.py SHOPIFY_SANDBOX_URL PREFIX N > FILE
+usage: shopify_catalog.py SHOPIFY_SANDBOX_URL PREFIX FIRST LAST > FILE
 """
 import json
 import sys
@@ -12,12 +12,13 @@ import urllib.request
 
 
 def main():
-    base, prefix, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    base, prefix = sys.argv[1], sys.argv[2]
+    lo, hi = int(sys.argv[3]), int(sys.argv[4])
     per = 100
     out = sys.stdout
-    for first in range(1, n + 1, per):
+    for first in range(lo, hi + 1, per):
         skus = ["%s-%d" % (prefix, i)
-                for i in range(first, min(n, first + per - 1) + 1)]
+                for i in range(first, min(hi, first + per - 1) + 1)]
         body = json.dumps({
             "title": "%s %d" % (prefix, first),
             "option_name": "Size",
