@@ -230,8 +230,10 @@ def headline(readme, val, cores):
          g("recon.api_calls", "%d calls"), ""),
     ]
     block = [begin, "",
-             "Last `make bench` (%s, %s cores; see `bench/report.md`):" % (
-                 time.strftime("%Y-%m-%d", time.gmtime()), cores), "",
+             "Last `make bench` (%s, %s cores, load average %s at the end; "
+             "see `bench/report.md`):" % (
+                 time.strftime("%Y-%m-%d", time.gmtime()), cores,
+                 (read("/proc/loadavg").split() or ["?"])[0]), "",
              "| figure | measured | target |", "|---|---|---|"]
     block += ["| %s | %s | %s |" % r for r in rows]
     block += ["", end]
