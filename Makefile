@@ -5,7 +5,7 @@
 DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
 	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev libargon2-dev \
 	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema \
-	libcsv-dev
+	libcsv-dev wrk
 
 PC_PKGS = libmariadb jansson libcurl fcgi openssl libargon2
 
@@ -48,12 +48,15 @@ INT_PROGS  = $(INT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 E2E_SRCS   = $(sort $(wildcard tests/e2e/test_*.c))
 E2E_PROGS  = $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
 TEST_SUPPORT = $(BUILD)/tests/support.o
+# make bench's drivers (they reuse the tests' sandbox helpers)
+BENCH_SRCS = $(sort $(wildcard bench/*.c))
+BENCH_PROGS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .SECONDARY:
 
 .PHONY: all progs build build-asan deps test unit run stop clean lint bench
 
-all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS)
+all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS) $(BENCH_PROGS)
 
 # the programs only, without the tests (what `make run` needs)
 progs: $(CGI_PROGS) $(CLI_PROGS) $(SBX_PROGS)
@@ -112,6 +115,10 @@ $(BUILD)/tests/e2e/%: $(BUILD)/tests/e2e/%.o $(BUILD)/tests/httpc.o $(BUILD)/tes
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
 
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/tests/httpc.o $(BUILD)/tests/sbx.o $(TEST_SUPPORT) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+
 # Unit tests only: no database, no server (quick loop while coding).
 unit: all
 	@tests/tap.sh $(UNIT_PROGS)
@@ -124,7 +131,7 @@ test: deps lint
 
 # Measurements on the real stack (see README "Benchmarks").
 bench: deps
-	@$(MAKE) --no-print-directory progs
+	@$(MAKE) --no-print-directory progs $(BENCH_PROGS)
 	@bench/run.sh
 
 run: deps
@@ -136,10 +143,10 @@ stop:
 
 # Banned calls and SQL sent as text fail the lint (see README).
 lint:
-	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c sandbox/*.[ch] tests/*.[ch] tests/*/*.c
-	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c sandbox/*.c tests/*.c tests/*/*.c
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c sandbox/*.[ch] tests/*.[ch] tests/*/*.c bench/*.c
+	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c sandbox/*.c tests/*.c tests/*/*.c bench/*.c
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d)
+-include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d $(BUILD)/bench/*.d)

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "db.h"
 #include "err.h"
+#include "push.h"
 #include "stock.h"
 #include "str.h"
 
@@ -527,8 +528,9 @@ bom_touch(struct db *db, int64_t item_id, int self, struct err *e)
 		    "FROM channel_listings l JOIN stock_items i ON i.id = "
 		    "l.item_id WHERE l.item_id = ? ON DUPLICATE KEY UPDATE "
 		    "want_version = GREATEST(want_version, "
-		    "VALUES(want_version)), dead = 0", (struct db_val[]){
-		    DBI(ids[i]) }, 1, NULL, NULL, e) == -1)
+		    "VALUES(want_version)), " PUSH_UNPARK_SQL ", dead = 0",
+		    (struct db_val[]){ DBI(ids[i]), DBI(PUSH_PACE_MS * 1000) },
+		    2, NULL, NULL, e) == -1)
 			goto out;
 	}
 	rc = 0;

@@ -34,10 +34,11 @@ push_touch(struct db *db, const struct ledger_item *it, void *arg,
 	/* a new movement revives a dead row: the seller may have fixed
 	 * what made it fail, and the alert says so if not */
 	if (db_exec(db, "INSERT INTO push_queue (listing_id, want_version) "
-	    "SELECT id, ? FROM channel_listings WHERE item_id = ? "
+	    "SELECT l.id, ? FROM channel_listings l WHERE l.item_id = ? "
 	    "ON DUPLICATE KEY UPDATE want_version = GREATEST(want_version, "
-	    "VALUES(want_version)), dead = 0", (struct db_val[]){
-	    DBI(it->version), DBI(it->id) }, 2, NULL, NULL, e) == -1)
+	    "VALUES(want_version)), " PUSH_UNPARK_SQL ", dead = 0",
+	    (struct db_val[]){ DBI(it->version), DBI(it->id),
+	    DBI(PUSH_PACE_MS * 1000) }, 3, NULL, NULL, e) == -1)
 		return -1;
 	/* and every bundle or made-to-order item that uses it, however
 	 * deeply nested: what they can offer changed too */
@@ -191,8 +192,9 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		return db_exec(db, "UPDATE push_queue SET done_version = "
 		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
 		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
-		    "NULL, next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? "
-		    "MICROSECOND WHERE listing_id = ?", (struct db_val[]){
+		    "NULL, next_at = IF(done_version >= want_version, "
+		    PUSH_PARKED_SQL ", CURRENT_TIMESTAMP(6) + INTERVAL ? "
+		    "MICROSECOND) WHERE listing_id = ?", (struct db_val[]){
 		    DBI(f->version), DBI(f->want), DBI(PUSH_PACE_MS * 1000),
 		    DBI(f->listing_id) }, 4, NULL, NULL, e);
 	case CHANNEL_RETRY:

@@ -32,6 +32,21 @@
  * waits for it, so the write still goes out within seconds.
  */
 #define PUSH_PACE_MS		1000
+/*
+ * A settled row (done_version caught up with want_version) parks its
+ * next_at here, out of the claim query's index range (dead, next_at), so
+ * finding due rows costs what is due, not the size of the catalog; the
+ * touch that raises want_version brings it back, due at the listing's
+ * last push plus PUSH_PACE_MS (or now, if that has passed). SQL text.
+ */
+#define PUSH_PARKED_SQL		"'2038-01-01 00:00:00'"
+/* The unparking assignment for a touch's ON DUPLICATE KEY UPDATE, after
+ * want_version's; the touch selects from channel_listings as l and binds
+ * one more parameter, PUSH_PACE_MS * 1000. */
+#define PUSH_UNPARK_SQL	"next_at = IF(next_at >= " PUSH_PARKED_SQL \
+	" AND want_version > done_version, GREATEST(CURRENT_TIMESTAMP(6), " \
+	"COALESCE(l.last_pushed_at + INTERVAL ? MICROSECOND, " \
+	"CURRENT_TIMESTAMP(6))), next_at)"
 
 struct push_stats {
 	int	 claimed;

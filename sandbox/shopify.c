@@ -71,7 +71,7 @@
 #define API_VERSION	"2026-04"
 #define LOCATION_ID	1
 #define MAX_PRODUCTS	512
-#define MAX_VARIANTS	2048
+#define MAX_VARIANTS	16384	/* room for make bench's 10k-listing reconciliation */
 #define MAX_SUBS	64
 #define MAX_LINES	32
 #define MAX_EVENTS	2000
