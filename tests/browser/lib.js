@@ -109,7 +109,7 @@ function sql(query) {
 /* A string as an SQL literal (test data only: hex, so nothing in it is
  * ever read as SQL). */
 function sqlStr(s) {
-	return `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4)`;
+	return `CONVERT(X'${Buffer.from(s, 'utf8').toString('hex')}' USING utf8mb4) COLLATE utf8mb4_unicode_ci`;
 }
 
 function secret(key) {
@@ -169,11 +169,12 @@ function addUser(name) {
 	return pw;
 }
 
-/* A phone-sized browser context (390x844, as an iPhone 12-15). */
-async function phone(browser) {
+/* A phone-sized browser context (390x844, as an iPhone 12-15); more
+ * context options may be given. */
+async function phone(browser, more) {
 	return browser.newContext({
 		viewport: { width: 390, height: 844 }, deviceScaleFactor: 1,
-		isMobile: true, hasTouch: true, baseURL: base,
+		isMobile: true, hasTouch: true, baseURL: base, ...(more || {}),
 	});
 }
 
