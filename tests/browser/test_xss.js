@@ -78,14 +78,20 @@ function store() {
 	return items;
 }
 
-/* Run fn(page, x) for every x on n pages of ctx at once. */
-async function pool(ctx, n, xs, fn) {
+/* Run fn(page, x) for every x on n pages of ctx at once; an exception
+ * (a page that did not load or lacks what fn reads) goes to errors. */
+async function pool(ctx, n, xs, fn, errors) {
 	let next = 0;
 	const worker = async () => {
 		const page = await ctx.newPage();
+		page.setDefaultTimeout(5000);
 		while (next < xs.length) {
 			const x = xs[next++];
-			await fn(page, x);
+			try {
+				await fn(page, x);
+			} catch (e) {
+				errors.push([x, String(e.message).split('\n')[0]]);
+			}
 		}
 		await page.close();
 	};
@@ -205,7 +211,7 @@ t.run(async (launch) => {
 	/* each payload item's page: SKU and title, also in its forms, and
 	 * its listing: account name and variation; a refused SKU searched
 	 * for: "no such SKU", quoting it */
-	const badItem = [], badSearch = [], badVariant = [], badAcct = [];
+	const badItem = [], badSearch = [], badVariant = [], badAcct = [], broken = [];
 	await pool(ctx, 3, items, async (pg, it) => {
 		await visit(pg, `/admin/stock?sku=${encodeURIComponent(it.sku)}`);
 		const head = await pg.locator('main > p').first().textContent();
@@ -225,7 +231,9 @@ t.run(async (launch) => {
 		const typed = await pg.getByLabel('Find a SKU').inputValue();
 		if (!msg.includes(`"${it.p}"`) || typed !== it.p)
 			badSearch.push([it.p, msg, typed]);
-	});
+	}, broken);
+	t.check(broken.length === 0, `each of the ${items.length} payload items' pages loads with its figures and forms`,
+	    ...some(broken));
 	t.check(badItem.length === 0, `the stock page of each of the ${items.length} payload items shows its SKU and title exactly`,
 	    ...some(badItem));
 	t.check(badVariant.length === 0, `the stock page shows each of the ${items.length} payload variation names exactly`,
@@ -238,17 +246,22 @@ t.run(async (launch) => {
 	/* the sign-in form sent back with a payload as the user name (an
 	 * empty password: refused before any sign-in attempt is counted) */
 	const lp = await ctx.newPage();
+	lp.setDefaultTimeout(5000);
 	const badName = [];
 	for (const p of payloads.filter((x) => x.length <= 64).slice(0, 20)) {
-		await ctx.clearCookies();
-		await visit(lp, '/admin/login');
-		await lp.getByLabel('User name').evaluate((el, v) => { el.value = v; }, p);
-		await Promise.all([lp.waitForNavigation(), lp.locator('form[action="/admin/login"]')
-		    .evaluate((f) => f.submit())]);
-		await lp.waitForTimeout(20);
-		const v = await lp.getByLabel('User name').inputValue();
-		if (v !== p)
-			badName.push([p, v]);
+		try {
+			await ctx.clearCookies();
+			await visit(lp, '/admin/login');
+			await lp.getByLabel('User name').evaluate((el, v) => { el.value = v; }, p);
+			await Promise.all([lp.waitForNavigation(), lp.locator('form[action="/admin/login"]')
+			    .evaluate((f) => f.submit())]);
+			await lp.waitForTimeout(20);
+			const v = await lp.getByLabel('User name').inputValue();
+			if (v !== p)
+				badName.push([p, v]);
+		} catch (e) {
+			badName.push([p, String(e.message).split('\n')[0]]);
+		}
 	}
 	t.check(badName.length === 0, 'the sign-in form sent back keeps 20 payload user names exactly', ...some(badName));
 	await lp.close();
