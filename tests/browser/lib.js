@@ -97,12 +97,12 @@ function dbName() {
 	return m ? m[1] : 'stockhub';
 }
 
-/* One SQL statement through the mariadb client (test setup and checks
- * only); rows as arrays of strings. */
+/* SQL statements through the mariadb client, on its standard input
+ * (test setup and checks only); rows as arrays of strings. */
 function sql(query) {
 	const out = execFileSync('mariadb', ['--no-defaults',
-		`--socket=${stack}/run/mysqld.sock`, '-N', '-B', '-e', query, dbName()],
-	{ encoding: 'utf8' });
+		`--socket=${stack}/run/mysqld.sock`, '-N', '-B', dbName()],
+	{ encoding: 'utf8', input: query });
 	return out.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 

@@ -248,4 +248,6 @@ t.run(async (launch) => {
 	await page.goto('/admin/');
 	t.check(new URL(page.url()).pathname === '/admin/login', 'after signing out the dashboard asks to sign in again');
 	await ctx.close();
+	/* the later tests reset the sandboxes: these accounts rest */
+	t.sql(`UPDATE channel_accounts SET paused = 1 WHERE name IN (${t.sqlStr(shopifyName)}, ${t.sqlStr(etsyName)})`);
 });
