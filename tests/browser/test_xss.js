@@ -84,7 +84,7 @@ async function pool(ctx, n, xs, fn, errors) {
 	let next = 0;
 	const worker = async () => {
 		const page = await ctx.newPage();
-		page.setDefaultTimeout(5000);
+		page.setDefaultTimeout(15000);
 		while (next < xs.length) {
 			const x = xs[next++];
 			try {
@@ -246,7 +246,7 @@ t.run(async (launch) => {
 	/* the sign-in form sent back with a payload as the user name (an
 	 * empty password: refused before any sign-in attempt is counted) */
 	const lp = await ctx.newPage();
-	lp.setDefaultTimeout(5000);
+	lp.setDefaultTimeout(15000);
 	const badName = [];
 	for (const p of payloads.filter((x) => x.length <= 64).slice(0, 20)) {
 		try {
