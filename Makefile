@@ -5,7 +5,7 @@
 DEB_PKGS = build-essential pkg-config libfcgi-dev libcurl4-openssl-dev \
 	libjansson-dev libmariadb-dev libssl-dev libcmocka-dev libargon2-dev \
 	mariadb-server mariadb-client nginx-light spawn-fcgi curl python3-jsonschema \
-	libcsv-dev wrk
+	libcsv-dev wrk chromium nodejs
 
 PC_PKGS = libmariadb jansson libcurl fcgi openssl libargon2
 
@@ -72,6 +72,7 @@ deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v npm > /dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
@@ -118,6 +119,11 @@ $(BUILD)/tests/e2e/%: $(BUILD)/tests/e2e/%.o $(BUILD)/tests/httpc.o $(BUILD)/tes
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/tests/httpc.o $(BUILD)/tests/sbx.o $(TEST_SUPPORT) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
+# The browser tests' npm module (playwright-core, pinned by the lock file).
+BROWSER_MODULES = tests/browser/node_modules/.package-lock.json
+$(BROWSER_MODULES): tests/browser/package.json tests/browser/package-lock.json | deps
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+test: $(BROWSER_MODULES)
 
 # Unit tests only: no database, no server (quick loop while coding).
 unit: all
