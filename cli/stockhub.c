@@ -13,6 +13,7 @@
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
+ *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
  *   stockhub user add NAME < password
  *
  * Credentials come on standard input as JSON, never as arguments, so they
@@ -28,6 +29,7 @@
 
 #include "auth.h"
 #include "bom.h"
+#include "budget.h"
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
@@ -68,6 +70,10 @@ usage(void)
 	    "                [--made-to-order [--cap N]]\n"
 	    "       stockhub bom show PARENT\n"
 	    "       stockhub push\n"
+	    "       stockhub etsy cost [--listings N] [--orders-per-day N] "
+	    "[--interval S ...]\n"
+	    "                [--sweep S] [--push-calls N] [--recon-per-call N] "
+	    "[--per-day N]\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
@@ -245,6 +251,10 @@ cmd_account_add(struct db *db, const struct config *cfg, int argc,
 		goto out;
 	printf("account %lld: %s %s (credentials sealed)\n", (long long)id,
 	    argv[0], argv[1]);
+	if (t == CHANNEL_ETSY && !json_is_string(json_object_get(creds,
+	    "access_token")))
+		printf("paused until connected: sign in to the admin and "
+		    "click Connect next to it\n");
 	rc = 0;
 out:
 	json_decref(creds);
@@ -519,6 +529,83 @@ cmd_bom_show(struct db *db, const char *parent, struct err *e)
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S
+ * ...] [--sweep S] [--push-calls N] [--recon-per-call N] [--per-day N]:
+ * the article's polling table recomputed (budget_cost_compute). Needs
+ * no database.
+ */
+static int
+cmd_etsy_cost(int argc, char **argv, struct err *e)
+{
+	static const int64_t	 table[] = { 15, 30, 60, 120, 300, 900 };
+	struct budget_cost_in	 in;
+	struct budget_cost	 c;
+	struct budget_split	 s;
+	int64_t			 iv[16], v;
+	size_t			 niv = 0, k;
+	int			 i;
+
+	budget_cost_default(&in);
+	budget_split_default(&s);
+	for (i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return err_set(e, ERR_INVALID, "%s needs a value",
+			    argv[i]);
+		if (str_to_i64(argv[i + 1], 0, 100000000, &v) == -1)
+			return err_set(e, ERR_INVALID, "%s: a whole number "
+			    ">= 0", argv[i]);
+		if (strcmp(argv[i], "--listings") == 0)
+			in.listings = v;
+		else if (strcmp(argv[i], "--orders-per-day") == 0)
+			in.orders_per_day = v;
+		else if (strcmp(argv[i], "--interval") == 0 && v > 0 &&
+		    niv < 16)
+			iv[niv++] = v;
+		else if (strcmp(argv[i], "--sweep") == 0 && v > 0)
+			in.sweep_every_s = v;
+		else if (strcmp(argv[i], "--push-calls") == 0 && v > 0)
+			in.push_calls = v;
+		else if (strcmp(argv[i], "--recon-per-call") == 0 && v > 0)
+			in.recon_per_call = v;
+		else if (strcmp(argv[i], "--per-day") == 0 && v > 0)
+			in.per_day = v;
+		else
+			return err_set(e, ERR_INVALID, "unknown option or bad "
+			    "value: %s %s", argv[i], argv[i + 1]);
+	}
+	if (niv == 0)
+		for (k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+			iv[niv++] = table[k];
+	printf("Etsy API calls per day: %lld listings, %lld orders/day, "
+	    "limit %lld/day\n(shares: poll %lld, push %lld, recon %lld; "
+	    "sweep every %lld s; %lld calls per push; %lld listings per "
+	    "recon call)\n\n", (long long)in.listings,
+	    (long long)in.orders_per_day, (long long)in.per_day,
+	    (long long)budget_share(in.per_day, &s, BUDGET_POLL),
+	    (long long)budget_share(in.per_day, &s, BUDGET_PUSH),
+	    (long long)budget_share(in.per_day, &s, BUDGET_RECON),
+	    (long long)in.sweep_every_s, (long long)in.push_calls,
+	    (long long)in.recon_per_call);
+	printf("| polling interval | sale seen within | polls | poll calls "
+	    "(with sweep) | push | recon | token | calls/day | of the limit | "
+	    "fits |\n|---|---|---|---|---|---|---|---|---|---|\n");
+	for (k = 0; k < niv; k++) {
+		in.interval_s = iv[k];
+		if (budget_cost_compute(&in, &s, &c) == -1)
+			return err_set(e, ERR_INVALID, "bad settings");
+		printf("| %lld s | %lld s | %lld | %lld | %lld | %lld | %lld | "
+		    "%lld | %lld %% | %s |\n", (long long)in.interval_s,
+		    (long long)c.latency_s, (long long)c.polls,
+		    (long long)c.calls[BUDGET_POLL],
+		    (long long)c.calls[BUDGET_PUSH],
+		    (long long)c.calls[BUDGET_RECON], (long long)c.token,
+		    (long long)c.total, (long long)(c.total * 100 /
+		    in.per_day), c.fits ? "yes" : "no");
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -532,6 +619,15 @@ main(int argc, char **argv)
 	err_clear(&e);
 	if (argc < 2)
 		return usage();
+	/* arithmetic only: no configuration or database needed */
+	if (argc >= 3 && strcmp(argv[1], "etsy") == 0 &&
+	    strcmp(argv[2], "cost") == 0) {
+		if (cmd_etsy_cost(argc - 3, argv + 3, &e) == -1) {
+			log_err(&e);
+			return 1;
+		}
+		return 0;
+	}
 	if (config_load(&cfg, NULL, &e) == -1) {
 		log_error("config: %s", e.msg);
 		return 1;

@@ -10,6 +10,7 @@
 
 #include "app.h"
 #include "err.h"
+#include "etsy_hook.h"
 #include "etsy_poll.h"
 #include "http.h"
 #include "jobs.h"
@@ -31,6 +32,7 @@ jobs_tick(struct app *a, struct http_req *r)
 	json_t			*j;
 	int			 rc, hooks = 0, recon_done = 0;
 	int64_t			 recon_run = 0, due = 0;
+	int			 etsy_hooks = 0;
 
 	if (!http_bearer_ok(r, a->cfg.timer_token)) {
 		http_error(r, 401, "unauthorized",
@@ -48,6 +50,10 @@ jobs_tick(struct app *a, struct http_req *r)
 	 * edit waiting for its orders) first: they change what to push */
 	if (shopify_hook_pending(db, &a->cfg, &hooks, &e) == -1)
 		log_error("tick: pending webhooks: %s", e.msg);
+	/* Etsy ORDER_PAID deliveries whose receipt was not fetched yet */
+	if (etsy_hook_pending(db, &a->cfg, &etsy_hooks, &pe) == -1)
+		log_error("tick: pending etsy webhooks: %s", pe.msg);
+	hooks += etsy_hooks;
 	/* Etsy sales in (receipts polling), within half the budget, before
 	 * the pushes they change */
 	err_clear(&pe);
