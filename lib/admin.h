@@ -38,6 +38,9 @@ void	admin_stock_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);
+/* admin_etsy.c: per-account calls, budget, cadence; polling settings */
+void	admin_etsy_status(struct app *a, struct http_req *r);
+void	admin_etsy_settings(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 
