@@ -14,6 +14,7 @@
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
  *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
+ *   stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_..."]}
  *   stockhub user add NAME < password
  *
  * Credentials come on standard input as JSON, never as arguments, so they
@@ -70,6 +71,7 @@ usage(void)
 	    "                [--made-to-order [--cap N]]\n"
 	    "       stockhub bom show PARENT\n"
 	    "       stockhub push\n"
+	    "       stockhub etsy webhook ACCOUNT < webhook-secrets.json\n"
 	    "       stockhub etsy cost [--listings N] [--orders-per-day N] "
 	    "[--interval S ...]\n"
 	    "                [--sweep S] [--push-calls N] [--recon-per-call N] "
@@ -530,6 +532,62 @@ cmd_bom_show(struct db *db, const char *parent, struct err *e)
 }
 
 /*
+ * stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_...", ...]}:
+ * the ORDER_PAID endpoint secrets (several during a rotation), sealed
+ * with the account's other credentials; prints the address to register.
+ */
+static int
+cmd_etsy_webhook(struct db *db, const struct config *cfg, const char *name,
+    struct err *e)
+{
+	struct channel_account	 a;
+	json_t			*in = NULL, *c = NULL, *arr, *v;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	if (connect_account_by_name(db, cfg, name, &a, e) == -1)
+		return -1;
+	if (a.type != CHANNEL_ETSY) {
+		err_set(e, ERR_INVALID, "'%s' is not an Etsy account", name);
+		goto out;
+	}
+	if (read_creds(&in, e) == -1)
+		goto out;
+	arr = json_object_get(in, "webhook_secrets");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > 8) {
+		err_set(e, ERR_INVALID, "give {\"webhook_secrets\":"
+		    "[\"whsec_...\"]} (1 to 8) on standard input");
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+		if (!json_is_string(v) || strncmp(json_string_value(v),
+		    "whsec_", 6) != 0 || json_string_length(v) < 10) {
+			err_set(e, ERR_INVALID, "webhook_secrets[%zu]: not a "
+			    "whsec_ secret", i);
+			goto out;
+		}
+	if ((c = json_deep_copy(a.creds)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	(void)json_object_del(c, "webhook_secret");
+	if (json_object_set(c, "webhook_secrets", arr) == -1 ||
+	    channel_account_store_creds(db, cfg, &a, c, e) == -1)
+		goto out;
+	printf("account %lld: %zu ORDER_PAID secret(s) sealed; register %s"
+	    "/hooks/etsy/%lld in Etsy's webhook portal\n", (long long)a.id,
+	    json_array_size(arr), cfg->public_base_url, (long long)a.id);
+	rc = 0;
+out:
+	json_decref(in);
+	json_decref(c);
+	channel_account_free(&a);
+	return rc;
+}
+
+/*
  * stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S
  * ...] [--sweep S] [--push-calls N] [--recon-per-call N] [--per-day N]:
  * the article's polling table recomputed (budget_cost_compute). Needs
@@ -663,6 +721,9 @@ main(int argc, char **argv)
 		rc = cmd_map(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "shopify") == 0 && argc >= 4)
 		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "etsy") == 0 && argc == 4 &&
+	    strcmp(argv[2], "webhook") == 0)
+		rc = cmd_etsy_webhook(db, &cfg, argv[3], &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
 	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)

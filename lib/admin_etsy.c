@@ -569,7 +569,7 @@ status_load(struct db *db, int64_t acct, struct etsy_status *st,
 
 	memset(st, 0, sizeof(*st));
 	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
-	    "watermark) SELECT id, UNIX_TIMESTAMP(created_at) FROM "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
 	    1, NULL, NULL, e) == -1)
 		return -1;

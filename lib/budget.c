@@ -85,17 +85,18 @@ budget_check(int64_t per_day, const struct budget_split *s,
 }
 
 int64_t
-budget_second_wait(int64_t now_ms, int64_t window_s, int64_t used,
+budget_second_wait(int64_t now_ms, int64_t oldest_ms, int64_t used,
     int64_t limit)
 {
-	int64_t	 sec = now_ms / 1000;
+	int64_t	 w;
 
 	if (limit <= 0)
 		limit = 1;
-	/* a new second has begun: its window is empty */
-	if (sec != window_s || used < limit)
+	if (used < limit)
 		return 0;
-	return (sec + 1) * 1000 - now_ms;
+	/* the oldest call leaves the window, then there is room */
+	w = oldest_ms + BUDGET_WINDOW_MS - now_ms;
+	return w > 0 ? w : 1;
 }
 
 int64_t

@@ -92,11 +92,14 @@ enum budget_verdict budget_check(int64_t per_day,
 	    int64_t remaining_today);
 
 /*
- * The per-second limiter: milliseconds to wait before a call at now_ms
- * when used calls were already made in the second that started at
- * window_s (epoch seconds) and limit are allowed in a second. 0: go now.
+ * The per-second limiter, a sliding window: at most limit calls start in
+ * any BUDGET_WINDOW_MS (a second plus a margin for the network's jitter,
+ * so Etsy counts no more than limit in any one of its seconds, fixed or
+ * rolling). used calls started in the window before now_ms, the oldest
+ * of them at oldest_ms. Milliseconds to wait; 0: go now.
  */
-int64_t	budget_second_wait(int64_t now_ms, int64_t window_s, int64_t used,
+#define BUDGET_WINDOW_MS	1100
+int64_t	budget_second_wait(int64_t now_ms, int64_t oldest_ms, int64_t used,
 	    int64_t limit);
 
 /* Seconds until the end of the UTC day that now (epoch s) is in; 1..86400. */

@@ -1136,7 +1136,7 @@ budget_load(struct etsy_session *s, struct db *db, int64_t acct,
 	int		 rc;
 
 	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
-	    "watermark) SELECT id, UNIX_TIMESTAMP(created_at) FROM "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
 	    1, NULL, NULL, e) == -1)
 		return -1;
@@ -1173,16 +1173,67 @@ budget_load(struct etsy_session *s, struct db *db, int64_t acct,
 	return 0;
 }
 
+struct slot {
+	int64_t	 acct, limit;
+	int64_t	 wait_ms;	/* out: 0 taken, else wait and try again */
+};
+
+/* One transaction: under the account's poll-state row lock, count the
+ * calls started in the window and take a slot when there is room. */
+static int
+slot_fn(struct db *db, void *arg, struct err *e)
+{
+	struct slot	*sl = arg;
+	struct db_res	*r;
+	int64_t		 now, used = 0, oldest = 0, lock = 0;
+	int		 rc;
+
+	sl->wait_ms = 0;
+	if (db_query_i64(db, "SELECT account_id FROM etsy_poll_state WHERE "
+	    "account_id = ? FOR UPDATE", (struct db_val[]){ DBI(sl->acct) },
+	    1, &lock, e) == -1)
+		return -1;
+	/* the time once the lock is ours: a start recorded earlier than
+	 * it happens would let the next call in too soon */
+	now = wall_ms();
+	r = db_query(db, "SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM "
+	    "etsy_api_starts WHERE account_id = ? AND at_ms > ?",
+	    (struct db_val[]){ DBI(sl->acct), DBI(now - BUDGET_WINDOW_MS) },
+	    2, e);
+	if (r == NULL)
+		return -1;
+	if ((rc = db_next(r, e)) == 1) {
+		used = db_col_i64(r, 0);
+		oldest = db_col_i64(r, 1);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	if ((sl->wait_ms = budget_second_wait(now, oldest, used,
+	    sl->limit)) > 0)
+		return 0;
+	if (db_exec(db, "INSERT INTO etsy_api_starts (account_id, at_ms) "
+	    "VALUES (?, ?)", (struct db_val[]){ DBI(sl->acct), DBI(now) }, 2,
+	    NULL, NULL, e) == -1)
+		return -1;
+	if (now % 20 == 0 && db_exec(db, "DELETE FROM etsy_api_starts WHERE "
+	    "account_id = ? AND at_ms < ?", (struct db_val[]){ DBI(sl->acct),
+	    DBI(now - 60000) }, 2, NULL, NULL, e) == -1)
+		return -1;
+	return 0;
+}
+
 /*
  * Take one call of s->purpose from today's share and a slot in the
- * current second. 0 go, 1 deferred (r filled), -1 local error.
+ * per-second window. 0 go, 1 deferred (r filled), -1 local error.
  */
 static int
 budget_take(struct etsy_session *s, const char *what, struct err *e)
 {
 	struct db		*db = s->ctx->db;
 	int64_t			 acct = s->ctx->acct->id, share, remaining;
-	int64_t			 limit, now_ms, sec = 0;
+	int64_t			 limit;
+	struct slot		 sl;
 	const char		*pname = budget_purpose_name(s->purpose);
 	enum budget_verdict	 v;
 	uint64_t		 n = 0;
@@ -1230,25 +1281,16 @@ budget_take(struct etsy_session *s, const char *what, struct err *e)
 	limit = s->per_second;
 	if (s->rate.limit_per_second > 0 && s->rate.limit_per_second < limit)
 		limit = s->rate.limit_per_second;
-	for (tries = 0; tries < 50; tries++) {
-		now_ms = wall_ms();
-		sec = now_ms / 1000;
-		if (db_exec(db, "INSERT IGNORE INTO etsy_api_seconds (account_id, "
-		    "sec, n) VALUES (?, ?, 0)", (struct db_val[]){ DBI(acct),
-		    DBI(sec) }, 2, NULL, NULL, e) == -1 ||
-		    db_exec(db, "UPDATE etsy_api_seconds SET n = n + 1 WHERE "
-		    "account_id = ? AND sec = ? AND n < ?", (struct db_val[]){
-		    DBI(acct), DBI(sec), DBI(limit) }, 3, &n, NULL, e) == -1)
+	for (tries = 0; tries < 100; tries++) {
+		sl.acct = acct;
+		sl.limit = limit;
+		if (db_tx(db, slot_fn, &sl, e) == -1)
 			return -1;
-		if (n > 0)
+		if (sl.wait_ms == 0)
 			break;
-		sleep_ms(budget_second_wait(now_ms, sec, limit, limit));
+		sleep_ms(sl.wait_ms);
 	}
-	if (tries > 0 && db_exec(db, "DELETE FROM etsy_api_seconds WHERE "
-	    "account_id = ? AND sec < ?", (struct db_val[]){ DBI(acct),
-	    DBI(sec - 60) }, 2, NULL, NULL, e) == -1)
-		return -1;
-	if (n == 0) {
+	if (sl.wait_ms != 0) {
 		/* the day's unit goes back: no call was made */
 		if (db_exec(db, "UPDATE etsy_api_calls SET n = n - 1 WHERE "
 		    "account_id = ? AND day = UTC_DATE() AND purpose = ? AND "
@@ -1262,10 +1304,6 @@ budget_take(struct etsy_session *s, const char *what, struct err *e)
 		    "limit (deferred)", what);
 		return 1;
 	}
-	if (sec % 30 == 0 && db_exec(db, "DELETE FROM etsy_api_seconds WHERE "
-	    "account_id = ? AND sec < ?", (struct db_val[]){ DBI(acct),
-	    DBI(sec - 60) }, 2, NULL, NULL, e) == -1)
-		return -1;
 	return 0;
 }
 

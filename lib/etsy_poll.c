@@ -504,7 +504,7 @@ state_load(struct db *db, int64_t acct, struct pstate *s, struct err *e)
 	/* the first poll starts where the account was connected: sales
 	 * before it were in the stock count the hub started from */
 	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
-	    "watermark) SELECT id, UNIX_TIMESTAMP(created_at) FROM "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
 	    1, NULL, NULL, e) == -1)
 		return -1;

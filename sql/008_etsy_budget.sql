@@ -12,13 +12,14 @@ CREATE TABLE IF NOT EXISTS etsy_api_calls (
 	PRIMARY KEY (account_id, day, purpose)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- The per-second window every process shares: calls started in that
--- epoch second. Rows older than a minute are deleted as calls go out.
-CREATE TABLE IF NOT EXISTS etsy_api_seconds (
+-- The per-second limiter every process shares: when each call started
+-- (epoch ms), counted over a sliding window under the account's
+-- etsy_poll_state row lock. Rows older than a minute are deleted.
+CREATE TABLE IF NOT EXISTS etsy_api_starts (
+	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 	account_id	BIGINT UNSIGNED NOT NULL,
-	sec		BIGINT NOT NULL,
-	n		INT NOT NULL DEFAULT 0,
-	PRIMARY KEY (account_id, sec)
+	at_ms		BIGINT NOT NULL,
+	KEY ix_etsy_api_starts (account_id, at_ms)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- Cadence and budget settings per Etsy account (defaults in budget.h).

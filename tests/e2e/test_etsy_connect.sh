@@ -144,6 +144,19 @@ expect "high-traffic mode is switched on" 303
 req GET "/admin/etsy/status?account=$acct&done=saved" -H "$ck"
 expect "the switch shows as on" 200 'name="high_traffic" value="1" checked'
 
+out=$(printf '{"webhook_secrets":["whsec_c2VjcmV0LW9uZS1mb3ItdGhlLXRlc3Q=","whsec_b2xkZXItc2VjcmV0LWZvci10aGUtdGVzdA=="]}' |
+    cli etsy webhook "etsy-connect-$$")
+case $out in *"2 ORDER_PAID secret(s) sealed"*"/hooks/etsy/$acct"*) ok "etsy webhook seals the ORDER_PAID secrets and names the address" ;;
+*) not_ok "etsy webhook seals the ORDER_PAID secrets and names the address" "$out" ;; esac
+out=$(echo '{"webhook_secrets":["not-a-secret"]}' | cli etsy webhook "etsy-connect-$$" 2>&1)
+case $out in *"not a whsec_ secret"*) ok "a malformed webhook secret is refused" ;;
+*) not_ok "a malformed webhook secret is refused" "$out" ;; esac
+ts=$(date +%s)
+req POST "/hooks/etsy/$acct" -H 'Content-Type: application/json' -H "webhook-id: msg_sh_$$" \
+    -H "webhook-timestamp: $ts" -H "webhook-signature: v1,bm90IGEgc2lnbmF0dXJlIGF0IGFsbCwgc29ycnkhISE=" \
+    --data '{"event_type":"order.paid","resource_url":"x/receipts/1","shop_id":1}'
+expect "an ORDER_PAID delivery with a bad signature gets 401" 401
+
 out=$(cli etsy cost --listings 500 --orders-per-day 50 --interval 30 --interval 900)
 case $out in *"| 30 s | 30 s | 2880 |"*"| 900 s | 900 s | 96 |"*) ok "etsy cost recomputes the article's polling table" ;;
 *) not_ok "etsy cost recomputes the article's polling table" "$out" ;; esac

@@ -78,12 +78,16 @@ static void
 test_second(void **unused)
 {
 	(void)unused;
-	assert_int_equal(budget_second_wait(5000250, 5000, 9, 10), 0);
-	assert_int_equal(budget_second_wait(5000250, 5000, 10, 10), 750);
-	assert_int_equal(budget_second_wait(5000999, 5000, 12, 10), 1);
-	/* the next second starts empty */
-	assert_int_equal(budget_second_wait(5001000, 5000, 10, 10), 0);
-	assert_int_equal(budget_second_wait(5000000, 5000, 1, 0), 1000);
+	/* room in the window: go */
+	assert_int_equal(budget_second_wait(5000250, 5000100, 9, 10), 0);
+	/* full: until the oldest leaves it (a second and the margin) */
+	assert_int_equal(budget_second_wait(5000250, 5000100, 10, 10),
+	    5000100 + BUDGET_WINDOW_MS - 5000250);
+	assert_true(BUDGET_WINDOW_MS > 1000);
+	/* overfull by other processes: the same rule, never 0 */
+	assert_int_equal(budget_second_wait(5001200, 5000100, 12, 10), 1);
+	assert_int_equal(budget_second_wait(5000000, 4999900, 1, 0),
+	    4999900 + BUDGET_WINDOW_MS - 5000000);
 	assert_int_equal(budget_day_left(86400 * 20000), 86400);
 	assert_int_equal(budget_day_left(86400 * 20000 + 86399), 1);
 }
