@@ -1,6 +1,7 @@
 /*
  * etsy: the Etsy adapter's inventory push (see etsy.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1106,16 +1107,18 @@ etsy_resp_free(struct httpc_resp *resp)
 
 /* ---- the call budget (budget.h) ------------------------------------- */
 
+/* Sleep ms milliseconds, also when a signal ends a nanosleep early. */
 static void
 sleep_ms(int64_t ms)
 {
-	struct timespec	 ts;
+	struct timespec	 ts, rem;
 
 	if (ms <= 0)
 		return;
 	ts.tv_sec = (time_t)(ms / 1000);
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	nanosleep(&ts, NULL);
+	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+		ts = rem;
 }
 
 static int64_t

@@ -1091,6 +1091,13 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	if (state_load(db, acct.id, &ps, e) == -1)
 		goto out;
 	iv = pstate_interval(&ps, u.now);
+	/* the interval as it stands now (the tick's repolling and the
+	 * admin read it), also when no poll is due */
+	if (db_exec(db, "UPDATE etsy_poll_state SET current_interval_s = ? "
+	    "WHERE account_id = ? AND current_interval_s <> ?",
+	    (struct db_val[]){ DBI(iv), DBI(acct.id), DBI(iv) }, 3, NULL, NULL,
+	    e) == -1)
+		goto out;
 	if (u.now < ps.not_before || (!o->force && !etsy_poll_due(u.now,
 	    ps.last_attempt, ps.not_before, iv))) {
 		ret = 0;
@@ -1101,10 +1108,6 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 		goto out;
 	}
 	st->polled++;
-	if (db_exec(db, "UPDATE etsy_poll_state SET current_interval_s = ? "
-	    "WHERE account_id = ?", (struct db_val[]){ DBI(iv), DBI(acct.id) },
-	    2, NULL, NULL, e) == -1)
-		goto out;
 	u.db = db;
 	u.cfg = cfg;
 	u.acct = &acct;

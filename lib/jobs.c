@@ -80,14 +80,19 @@ jobs_tick(struct app *a, struct http_req *r)
 		struct timespec		 ts;
 		int64_t			 wait = due * 1000 - push_now_ms();
 
-		if (wait > 0) {
+		log_info("tick: an Etsy account polls again in %lld ms",
+		    (long long)wait);
+		/* a signal may end a sleep early: sleep until the time */
+		while ((wait = due * 1000 - push_now_ms()) > 0) {
 			ts.tv_sec = (time_t)(wait / 1000);
 			ts.tv_nsec = (long)(wait % 1000) * 1000000L;
 			nanosleep(&ts, NULL);
 		}
 		if (etsy_poll_run(db, &a->cfg, started + JOBS_TICK_BUDGET_MS,
-		    &ep2, &pe) == -1 || ep2.polled == 0)
+		    &ep2, &pe) == -1 || ep2.polled == 0) {
+			log_info("tick: no Etsy account was due after all");
 			break;
+		}
 		ep.polled += ep2.polled;
 		ep.failed += ep2.failed;
 		ep.calls += ep2.calls;

@@ -144,6 +144,22 @@ expect "high-traffic mode is switched on" 303
 req GET "/admin/etsy/status?account=$acct&done=saved" -H "$ck"
 expect "the switch shows as on" 200 'name="high_traffic" value="1" checked'
 
+# high traffic: every 15 s, so one tick of the one-minute cron polls twice
+sleep 14
+req POST /jobs/tick -H "Authorization: Bearer $(secret timer_token)"
+polled=$(printf '%s' "$body" | sed -n 's/.*"etsy_poll":{[^}]*"polled":\([0-9]*\).*/\1/p')
+[ "${polled:-0}" -ge 2 ] && ok "a tick polls a 15 s account again within its run ($polled polls)" ||
+    not_ok "a tick polls a 15 s account again within its run" "$body" "$(grep -i 'etsy\|tick' "$STOCKHUB_STACK/log/jobs.log" | tail -20)"
+req GET "/admin/etsy/status?account=$acct" -H "$ck"
+expect "the status page shows the 15 s interval" 200 "15 s (high-traffic mode)"
+csrf=$(field csrf)
+# calm again, so the later tests' ticks do not wait for this shop
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "min_interval_s=60" --data-urlencode "busy_interval_s=60" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10"
+expect "the settings are saved" 303
+
 out=$(printf '{"webhook_secrets":["whsec_c2VjcmV0LW9uZS1mb3ItdGhlLXRlc3Q=","whsec_b2xkZXItc2VjcmV0LWZvci10aGUtdGVzdA=="]}' |
     cli etsy webhook "etsy-connect-$$")
 case $out in *"2 ORDER_PAID secret(s) sealed"*"/hooks/etsy/$acct"*) ok "etsy webhook seals the ORDER_PAID secrets and names the address" ;;

@@ -235,6 +235,9 @@ teardown(void **state)
 
 	(void)state;
 	json_decref(sbx_call(SBX_ETSY, "POST", "/_sandbox/reset", "{}", &st));
+	/* its shop is gone: the hub's ticks in later tests leave it alone */
+	t_exec(db, "UPDATE channel_accounts SET paused = 1 WHERE id = ?",
+	    (struct db_val[]){ DBI(acct_id_) }, 1);
 	db_close(db);
 	return 0;
 }
