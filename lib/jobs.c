@@ -12,6 +12,7 @@
 #include "err.h"
 #include "etsy_hook.h"
 #include "etsy_poll.h"
+#include "form.h"
 #include "http.h"
 #include "jobs.h"
 #include "log.h"
@@ -33,6 +34,7 @@ jobs_tick(struct app *a, struct http_req *r)
 	int			 rc, hooks = 0, recon_done = 0;
 	int64_t			 recon_run = 0, due = 0;
 	int			 etsy_hooks = 0;
+	const char		*repeat;
 
 	if (!http_bearer_ok(r, a->cfg.timer_token)) {
 		http_error(r, 401, "unauthorized",
@@ -70,10 +72,13 @@ jobs_tick(struct app *a, struct http_req *r)
 	else if (recon_run != 0)
 		log_info("tick: reconciliation run %lld %s", (long long)recon_run,
 		    recon_done ? "done" : "continues");
-	/* sub-minute Etsy polling under a one-minute cron: while an account
-	 * polled faster than once a minute is due again within the budget,
-	 * wait for it, poll, and push what that changed */
-	while (etsy_poll_next_due(db, &due, &pe) == 1 && due * 1000 <
+	/* sub-minute Etsy polling under a one-minute cron (?repeat=1, so a
+	 * tick asked for once returns at once): while an account polled
+	 * faster than once a minute is due again within the budget, wait
+	 * for it, poll, and push what that changed */
+	repeat = form_get(&r->query, "repeat");
+	while (repeat != NULL && strcmp(repeat, "1") == 0 &&
+	    etsy_poll_next_due(db, &due, &pe) == 1 && due * 1000 <
 	    started + JOBS_TICK_BUDGET_MS - 2000) {
 		struct etsy_poll_stats	 ep2;
 		struct push_stats	 st2;

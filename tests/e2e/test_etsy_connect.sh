@@ -146,7 +146,7 @@ expect "the switch shows as on" 200 'name="high_traffic" value="1" checked'
 
 # high traffic: every 15 s, so one tick of the one-minute cron polls twice
 sleep 14
-req POST /jobs/tick -H "Authorization: Bearer $(secret timer_token)"
+req POST '/jobs/tick?repeat=1' -H "Authorization: Bearer $(secret timer_token)"
 polled=$(printf '%s' "$body" | sed -n 's/.*"etsy_poll":{[^}]*"polled":\([0-9]*\).*/\1/p')
 [ "${polled:-0}" -ge 2 ] && ok "a tick polls a 15 s account again within its run ($polled polls)" ||
     not_ok "a tick polls a 15 s account again within its run" "$body" "$(grep -i 'etsy\|tick' "$STOCKHUB_STACK/log/jobs.log" | tail -20)"
