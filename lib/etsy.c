@@ -1176,9 +1176,16 @@ budget_load(struct etsy_session *s, struct db *db, int64_t acct,
 	return 0;
 }
 
+/* A call holds its slot from its start until its answer (in flight:
+ * INFLIGHT_MS ahead), then for the window after the answer: Etsy counts
+ * a call when it arrives, which is somewhere in between, so however slow
+ * one answer is, no more than limit arrive in any second. */
+#define INFLIGHT_MS	60000
+
 struct slot {
 	int64_t	 acct, limit;
 	int64_t	 wait_ms;	/* out: 0 taken, else wait and try again */
+	uint64_t id;		/* out: the slot's row */
 };
 
 /* One transaction: under the account's poll-state row lock, count the
@@ -1199,10 +1206,12 @@ slot_fn(struct db *db, void *arg, struct err *e)
 	/* the time once the lock is ours: a start recorded earlier than
 	 * it happens would let the next call in too soon */
 	now = wall_ms();
-	r = db_query(db, "SELECT COUNT(*), COALESCE(MIN(at_ms), 0) FROM "
-	    "etsy_api_starts WHERE account_id = ? AND at_ms > ?",
-	    (struct db_val[]){ DBI(sl->acct), DBI(now - BUDGET_WINDOW_MS) },
-	    2, e);
+	/* every call answered in the window or still in flight counts;
+	 * the oldest answered one says when there is room again */
+	r = db_query(db, "SELECT COUNT(*), COALESCE(MIN(CASE WHEN at_ms <= ? "
+	    "THEN at_ms END), 0) FROM etsy_api_starts WHERE account_id = ? "
+	    "AND at_ms > ?", (struct db_val[]){ DBI(now), DBI(sl->acct),
+	    DBI(now - BUDGET_WINDOW_MS) }, 3, e);
 	if (r == NULL)
 		return -1;
 	if ((rc = db_next(r, e)) == 1) {
@@ -1213,11 +1222,14 @@ slot_fn(struct db *db, void *arg, struct err *e)
 	if (rc == -1)
 		return -1;
 	if ((sl->wait_ms = budget_second_wait(now, oldest, used,
-	    sl->limit)) > 0)
+	    sl->limit)) > 0) {
+		if (oldest == 0)	/* all in flight: look again soon */
+			sl->wait_ms = 50;
 		return 0;
+	}
 	if (db_exec(db, "INSERT INTO etsy_api_starts (account_id, at_ms) "
-	    "VALUES (?, ?)", (struct db_val[]){ DBI(sl->acct), DBI(now) }, 2,
-	    NULL, NULL, e) == -1)
+	    "VALUES (?, ?)", (struct db_val[]){ DBI(sl->acct),
+	    DBI(now + INFLIGHT_MS) }, 2, NULL, &sl->id, e) == -1)
 		return -1;
 	if (now % 20 == 0 && db_exec(db, "DELETE FROM etsy_api_starts WHERE "
 	    "account_id = ? AND at_ms < ?", (struct db_val[]){ DBI(sl->acct),
@@ -1289,8 +1301,10 @@ budget_take(struct etsy_session *s, const char *what, struct err *e)
 		sl.limit = limit;
 		if (db_tx(db, slot_fn, &sl, e) == -1)
 			return -1;
-		if (sl.wait_ms == 0)
+		if (sl.wait_ms == 0) {
+			s->slot_id = (int64_t)sl.id;
 			break;
+		}
 		sleep_ms(sl.wait_ms);
 	}
 	if (sl.wait_ms != 0) {
@@ -1308,6 +1322,22 @@ budget_take(struct etsy_session *s, const char *what, struct err *e)
 		return 1;
 	}
 	return 0;
+}
+
+/* The call is answered (or gave up): its slot counts from now on. */
+static void
+budget_done(struct etsy_session *s)
+{
+	struct err	 e;
+
+	if (s->slot_id == 0 || s->ctx->db == NULL)
+		return;
+	if (db_exec(s->ctx->db, "UPDATE etsy_api_starts SET at_ms = ? WHERE "
+	    "id = ?", (struct db_val[]){ DBI(wall_ms()), DBI(s->slot_id) }, 2,
+	    NULL, NULL, &e) == -1)
+		log_warn("etsy: per-second slot kept until it expires: %s",
+		    e.msg);
+	s->slot_id = 0;
 }
 
 /*
@@ -1610,8 +1640,9 @@ api(struct etsy_session *s, const char *what, const char *method,
 		if ((rc = budget_take(s, what, e)) != 0)
 			return rc;
 		err_clear(&ce);
-		if (api_once(s, method, url, ctype, body, len, resp, &ce) ==
-		    -1) {
+		rc = api_once(s, method, url, ctype, body, len, resp, &ce);
+		budget_done(s);
+		if (rc == -1) {
 			if (ce.kind == ERR_AUTH) {
 				result(s, CHANNEL_FAILED);
 				etsy_session_detail(s, "%s: %s", what, ce.msg);

@@ -275,6 +275,7 @@ struct etsy_session {
 	struct budget_split	 split;
 	int64_t			 per_day, per_second, remaining_db;
 	int			 deferred;	/* the budget said not now */
+	int64_t			 slot_id;	/* the call in flight */
 };
 
 /* Zero s and r (r->outcome FAILED until something says otherwise), rate

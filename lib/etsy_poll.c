@@ -1243,7 +1243,7 @@ etsy_poll_next_due(struct db *db, int64_t *at, struct err *e)
 	/* less the slack etsy_poll_due() allows */
 	if (db_query_i64(db, "SELECT MIN(GREATEST(s.last_attempt_at + "
 	    "s.current_interval_s - LEAST(s.current_interval_s DIV 6, 10), "
-	    "s.not_before)) FROM etsy_poll_state s JOIN channel_accounts a ON "
+	    "s.not_before, s.lease_until)) FROM etsy_poll_state s JOIN channel_accounts a ON "
 	    "a.id = s.account_id WHERE a.type = 'etsy' AND a.paused = 0 AND "
 	    "s.current_interval_s < 60", NULL, 0, &v, e) == -1)
 		return -1;

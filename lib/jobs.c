@@ -35,6 +35,7 @@ jobs_tick(struct app *a, struct http_req *r)
 	int64_t			 recon_run = 0, due = 0;
 	int			 etsy_hooks = 0;
 	const char		*repeat;
+	int			 idle = 0;
 
 	if (!http_bearer_ok(r, a->cfg.timer_token)) {
 		http_error(r, 401, "unauthorized",
@@ -83,10 +84,12 @@ jobs_tick(struct app *a, struct http_req *r)
 		struct etsy_poll_stats	 ep2;
 		struct push_stats	 st2;
 		struct timespec		 ts;
-		int64_t			 wait = due * 1000 - push_now_ms();
+		int64_t			 wait;
 
-		log_info("tick: an Etsy account polls again in %lld ms",
-		    (long long)wait);
+		/* an account that was not due after all (its lease is held
+		 * elsewhere) must not make us spin: try again in a second */
+		if (idle && due * 1000 <= push_now_ms())
+			due = push_now_ms() / 1000 + 1;
 		/* a signal may end a sleep early: sleep until the time */
 		while ((wait = due * 1000 - push_now_ms()) > 0) {
 			ts.tv_sec = (time_t)(wait / 1000);
@@ -94,10 +97,9 @@ jobs_tick(struct app *a, struct http_req *r)
 			nanosleep(&ts, NULL);
 		}
 		if (etsy_poll_run(db, &a->cfg, started + JOBS_TICK_BUDGET_MS,
-		    &ep2, &pe) == -1 || ep2.polled == 0) {
-			log_info("tick: no Etsy account was due after all");
+		    &ep2, &pe) == -1)
 			break;
-		}
+		idle = ep2.polled == 0;
 		ep.polled += ep2.polled;
 		ep.failed += ep2.failed;
 		ep.calls += ep2.calls;

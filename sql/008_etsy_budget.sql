@@ -12,8 +12,9 @@ CREATE TABLE IF NOT EXISTS etsy_api_calls (
 	PRIMARY KEY (account_id, day, purpose)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
--- The per-second limiter every process shares: when each call started
--- (epoch ms), counted over a sliding window under the account's
+-- The per-second limiter every process shares: one row per call, at_ms
+-- a minute ahead while it is in flight and its answer's time (epoch ms)
+-- after, counted over a sliding window under the account's
 -- etsy_poll_state row lock. Rows older than a minute are deleted.
 CREATE TABLE IF NOT EXISTS etsy_api_starts (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -218,7 +218,9 @@ setup(void **state)
 	(void)str_fmt(sku, sizeof(sku), "HOOK-%ld", (long)getpid());
 	if (ledger_item_create(db, sku, sku, NULL, &e) == -1)
 		fail_msg("item: %s", e.msg);
-	t_post(db, "test:hook:receive", sku, STOCK_RECEIVE, 100);
+	(void)str_fmt(name, sizeof(name), "test:hook:receive:%ld",
+	    (long)getpid());
+	t_post(db, name, sku, STOCK_RECEIVE, 100);
 	listing = sbx_etsy_listing(shop, "Hooked mug", sku, 90);
 	(void)str_fmt(lid, sizeof(lid), "%" PRId64, listing);
 	if (channel_listing_map(db, acct_id_, sku, lid, "", "", sku, NULL,
