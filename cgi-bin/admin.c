@@ -28,6 +28,8 @@ static const struct app_route routes[] = {
 	{ "POST", "/admin/bom",		admin_bom_post },
 	{ "GET",  "/admin/etsy/connect",	admin_etsy_connect },
 	{ "GET",  "/admin/etsy/callback",	admin_etsy_callback },
+	{ "GET",  "/admin/etsy/status",		admin_etsy_status },
+	{ "POST", "/admin/etsy/settings",	admin_etsy_settings },
 	{ "GET",  "/admin/",		admin_dashboard },
 	{ NULL,   NULL,			NULL }
 };

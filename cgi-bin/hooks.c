@@ -5,10 +5,12 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "etsy_hook.h"
 #include "shopify_hook.h"
 
 static const struct app_route routes[] = {
 	{ "POST", "/hooks/shopify",	shopify_hook_receive },
+	{ "POST", "/hooks/etsy/",	etsy_hook_receive },
 	{ NULL,   NULL,			NULL }
 };
 

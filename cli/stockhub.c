@@ -13,6 +13,8 @@
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
+ *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
+ *   stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_..."]}
  *   stockhub user add NAME < password
  *   stockhub map export [FILE]
  *   stockhub map import FILE|- [--source hub|etsy|shopify] [--dry-run]
@@ -38,6 +40,7 @@
 
 #include "auth.h"
 #include "bom.h"
+#include "budget.h"
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
@@ -88,6 +91,11 @@ usage(void)
 	    "       stockhub return decide HOLD_ID restock|damaged [QTY] "
 	    "--reason REASON [--key KEY]\n"
 	    "       stockhub push\n"
+	    "       stockhub etsy webhook ACCOUNT < webhook-secrets.json\n"
+	    "       stockhub etsy cost [--listings N] [--orders-per-day N] "
+	    "[--interval S ...]\n"
+	    "                [--sweep S] [--push-calls N] [--recon-per-call N] "
+	    "[--per-day N]\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
@@ -280,6 +288,10 @@ cmd_account_add(struct db *db, const struct config *cfg, int argc,
 		goto out;
 	printf("account %lld: %s %s (credentials sealed)\n", (long long)id,
 	    argv[0], argv[1]);
+	if (t == CHANNEL_ETSY && !json_is_string(json_object_get(creds,
+	    "access_token")))
+		printf("paused until connected: sign in to the admin and "
+		    "click Connect next to it\n");
 	rc = 0;
 out:
 	json_decref(creds);
@@ -1047,6 +1059,139 @@ cmd_tick(struct db *db, const struct config *cfg, struct err *e)
 	return 0;
 }
 
+/*
+ * stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_...", ...]}:
+ * the ORDER_PAID endpoint secrets (several during a rotation), sealed
+ * with the account's other credentials; prints the address to register.
+ */
+static int
+cmd_etsy_webhook(struct db *db, const struct config *cfg, const char *name,
+    struct err *e)
+{
+	struct channel_account	 a;
+	json_t			*in = NULL, *c = NULL, *arr, *v;
+	size_t			 i;
+	int			 rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	if (connect_account_by_name(db, cfg, name, &a, e) == -1)
+		return -1;
+	if (a.type != CHANNEL_ETSY) {
+		err_set(e, ERR_INVALID, "'%s' is not an Etsy account", name);
+		goto out;
+	}
+	if (read_creds(&in, e) == -1)
+		goto out;
+	arr = json_object_get(in, "webhook_secrets");
+	if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+	    json_array_size(arr) > 8) {
+		err_set(e, ERR_INVALID, "give {\"webhook_secrets\":"
+		    "[\"whsec_...\"]} (1 to 8) on standard input");
+		goto out;
+	}
+	json_array_foreach(arr, i, v)
+		if (!json_is_string(v) || strncmp(json_string_value(v),
+		    "whsec_", 6) != 0 || json_string_length(v) < 10) {
+			err_set(e, ERR_INVALID, "webhook_secrets[%zu]: not a "
+			    "whsec_ secret", i);
+			goto out;
+		}
+	if ((c = json_deep_copy(a.creds)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	(void)json_object_del(c, "webhook_secret");
+	if (json_object_set(c, "webhook_secrets", arr) == -1 ||
+	    channel_account_store_creds(db, cfg, &a, c, e) == -1)
+		goto out;
+	printf("account %lld: %zu ORDER_PAID secret(s) sealed; register %s"
+	    "/hooks/etsy/%lld in Etsy's webhook portal\n", (long long)a.id,
+	    json_array_size(arr), cfg->public_base_url, (long long)a.id);
+	rc = 0;
+out:
+	json_decref(in);
+	json_decref(c);
+	channel_account_free(&a);
+	return rc;
+}
+
+/*
+ * stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S
+ * ...] [--sweep S] [--push-calls N] [--recon-per-call N] [--per-day N]:
+ * the article's polling table recomputed (budget_cost_compute). Needs
+ * no database.
+ */
+static int
+cmd_etsy_cost(int argc, char **argv, struct err *e)
+{
+	static const int64_t	 table[] = { 15, 30, 60, 120, 300, 900 };
+	struct budget_cost_in	 in;
+	struct budget_cost	 c;
+	struct budget_split	 s;
+	int64_t			 iv[16], v;
+	size_t			 niv = 0, k;
+	int			 i;
+
+	budget_cost_default(&in);
+	budget_split_default(&s);
+	for (i = 0; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return err_set(e, ERR_INVALID, "%s needs a value",
+			    argv[i]);
+		if (str_to_i64(argv[i + 1], 0, 100000000, &v) == -1)
+			return err_set(e, ERR_INVALID, "%s: a whole number "
+			    ">= 0", argv[i]);
+		if (strcmp(argv[i], "--listings") == 0)
+			in.listings = v;
+		else if (strcmp(argv[i], "--orders-per-day") == 0)
+			in.orders_per_day = v;
+		else if (strcmp(argv[i], "--interval") == 0 && v > 0 &&
+		    niv < 16)
+			iv[niv++] = v;
+		else if (strcmp(argv[i], "--sweep") == 0 && v > 0)
+			in.sweep_every_s = v;
+		else if (strcmp(argv[i], "--push-calls") == 0 && v > 0)
+			in.push_calls = v;
+		else if (strcmp(argv[i], "--recon-per-call") == 0 && v > 0)
+			in.recon_per_call = v;
+		else if (strcmp(argv[i], "--per-day") == 0 && v > 0)
+			in.per_day = v;
+		else
+			return err_set(e, ERR_INVALID, "unknown option or bad "
+			    "value: %s %s", argv[i], argv[i + 1]);
+	}
+	if (niv == 0)
+		for (k = 0; k < sizeof(table) / sizeof(table[0]); k++)
+			iv[niv++] = table[k];
+	printf("Etsy API calls per day: %lld listings, %lld orders/day, "
+	    "limit %lld/day\n(shares: poll %lld, push %lld, recon %lld; "
+	    "sweep every %lld s; %lld calls per push; %lld listings per "
+	    "recon call)\n\n", (long long)in.listings,
+	    (long long)in.orders_per_day, (long long)in.per_day,
+	    (long long)budget_share(in.per_day, &s, BUDGET_POLL),
+	    (long long)budget_share(in.per_day, &s, BUDGET_PUSH),
+	    (long long)budget_share(in.per_day, &s, BUDGET_RECON),
+	    (long long)in.sweep_every_s, (long long)in.push_calls,
+	    (long long)in.recon_per_call);
+	printf("| polling interval | sale seen within | polls | poll calls "
+	    "(with sweep) | push | recon | token | calls/day | of the limit | "
+	    "fits |\n|---|---|---|---|---|---|---|---|---|---|\n");
+	for (k = 0; k < niv; k++) {
+		in.interval_s = iv[k];
+		if (budget_cost_compute(&in, &s, &c) == -1)
+			return err_set(e, ERR_INVALID, "bad settings");
+		printf("| %lld s | %lld s | %lld | %lld | %lld | %lld | %lld | "
+		    "%lld | %lld %% | %s |\n", (long long)in.interval_s,
+		    (long long)c.latency_s, (long long)c.polls,
+		    (long long)c.calls[BUDGET_POLL],
+		    (long long)c.calls[BUDGET_PUSH],
+		    (long long)c.calls[BUDGET_RECON], (long long)c.token,
+		    (long long)c.total, (long long)(c.total * 100 /
+		    in.per_day), c.fits ? "yes" : "no");
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1060,6 +1205,15 @@ main(int argc, char **argv)
 	err_clear(&e);
 	if (argc < 2)
 		return usage();
+	/* arithmetic only: no configuration or database needed */
+	if (argc >= 3 && strcmp(argv[1], "etsy") == 0 &&
+	    strcmp(argv[2], "cost") == 0) {
+		if (cmd_etsy_cost(argc - 3, argv + 3, &e) == -1) {
+			log_err(&e);
+			return 1;
+		}
+		return 0;
+	}
 	if (config_load(&cfg, NULL, &e) == -1) {
 		log_error("config: %s", e.msg);
 		return 1;
@@ -1109,6 +1263,9 @@ main(int argc, char **argv)
 		rc = cmd_map(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "shopify") == 0 && argc >= 4)
 		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "etsy") == 0 && argc == 4 &&
+	    strcmp(argv[2], "webhook") == 0)
+		rc = cmd_etsy_webhook(db, &cfg, argv[3], &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
 	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)

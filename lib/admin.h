@@ -51,6 +51,9 @@ void	admin_returns_page(struct app *a, struct http_req *r);
 void	admin_returns_post(struct app *a, struct http_req *r);
 void	admin_bom_page(struct app *a, struct http_req *r);
 void	admin_bom_post(struct app *a, struct http_req *r);
+/* admin_etsy.c: per-account calls, budget, cadence; polling settings */
+void	admin_etsy_status(struct app *a, struct http_req *r);
+void	admin_etsy_settings(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

@@ -30,6 +30,7 @@
 #include <openssl/sha.h>
 
 #include "admin.h"
+#include "budget.h"
 #include "alert.h"
 #include "auth.h"
 #include "buf.h"
@@ -521,6 +522,297 @@ out:
 	json_decref(tok);
 	json_decref(creds);
 	OPENSSL_cleanse(t.verifier, sizeof(t.verifier));
+	channel_account_free(&acct);
+	admin_ctx_free(&c);
+}
+
+/* ---- per-account status and cadence settings ------------------------ */
+
+/*
+ * GET /admin/etsy/status?account=ID: today's calls by purpose against
+ * their shares, what Etsy says is left, the interval the last poll chose,
+ * the last confirmed watermark, the ORDER_PAID address, and a form for
+ * the high-traffic switch and the polling settings (POST
+ * /admin/etsy/settings, CSRF-checked by admin_begin_post).
+ */
+
+static void
+utc_time(int64_t t, char *out, size_t sz)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (t <= 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, sz, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		(void)str_copy(out, sz, "never");
+}
+
+struct etsy_status {
+	int64_t	 watermark, last_success, failures, remaining, limit;
+	int64_t	 current_s, last_sale, settings[7];
+	int	 high_traffic, has_remaining, has_limit;
+	char	 last_error[256];
+};
+
+/* settings[] order, as the form names them */
+static const char *const setting_names[7] = {
+	"min_interval_s", "busy_interval_s", "interval_s", "quiet_interval_s",
+	"poll_pct", "push_pct", "recon_pct"
+};
+
+static int
+status_load(struct db *db, int64_t acct, struct etsy_status *st,
+    struct err *e)
+{
+	struct db_res	*q;
+	int		 rc, i;
+
+	memset(st, 0, sizeof(*st));
+	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
+	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
+	    1, NULL, NULL, e) == -1)
+		return -1;
+	if ((q = db_query(db, "SELECT watermark, last_success_at, failures, "
+	    "last_error, remaining_today, limit_per_day, current_interval_s, "
+	    "last_sale_at, high_traffic, min_interval_s, busy_interval_s, "
+	    "interval_s, quiet_interval_s, poll_pct, push_pct, recon_pct "
+	    "FROM etsy_poll_state WHERE account_id = ?", (struct db_val[]){
+	    DBI(acct) }, 1, e)) == NULL)
+		return -1;
+	if ((rc = db_next(q, e)) == 1) {
+		st->watermark = db_col_i64(q, 0);
+		st->last_success = db_col_i64(q, 1);
+		st->failures = db_col_i64(q, 2);
+		(void)str_copy(st->last_error, sizeof(st->last_error),
+		    db_col_str(q, 3));
+		st->has_remaining = !db_col_null(q, 4);
+		st->remaining = db_col_i64(q, 4);
+		st->has_limit = !db_col_null(q, 5);
+		st->limit = db_col_i64(q, 5);
+		st->current_s = db_col_i64(q, 6);
+		st->last_sale = db_col_i64(q, 7);
+		st->high_traffic = db_col_i64(q, 8) != 0;
+		for (i = 0; i < 7; i++)
+			st->settings[i] = db_col_i64(q, 9 + (unsigned)i);
+	} else if (rc == 0)
+		rc = err_set(e, ERR_NOTFOUND, "no poll state");
+	db_res_free(q);
+	return rc == 1 ? 0 : -1;
+}
+
+static void
+status_render(struct app *a, struct http_req *r, struct admin_ctx *c,
+    const struct channel_account *acct, int status, const char *error)
+{
+	struct etsy_status	 st;
+	struct budget_split	 sp;
+	struct buf		 b;
+	struct html		 h;
+	struct err		 e;
+	int64_t			 used[BUDGET__MAX], per_day, share;
+	char			 t1[40], t2[40], t3[40];
+	const char		*done = form_get(&r->query, "done");
+	int			 i;
+
+	buf_init(&b, ADMIN_PAGE_MAX);
+	html_init(&h, &b);
+	if (status_load(c->db, acct->id, &st, &e) == -1) {
+		log_error("admin: etsy status: %s", e.msg);
+		admin_fail(r, c->https, 503, "Not available", "The database is "
+		    "not reachable. Try again in a minute.");
+		goto out;
+	}
+	memset(used, 0, sizeof(used));
+	for (i = BUDGET_POLL; i < BUDGET__MAX; i++)
+		if (db_query_i64(c->db, "SELECT n FROM etsy_api_calls WHERE "
+		    "account_id = ? AND day = UTC_DATE() AND purpose = ?",
+		    (struct db_val[]){ DBI(acct->id), DBS(budget_purpose_name(
+		    (enum budget_purpose)i)) }, 2, &used[i], &e) == -1) {
+			admin_fail(r, c->https, 503, "Not available", "The "
+			    "database is not reachable.");
+			goto out;
+		}
+	budget_split_default(&sp);
+	sp.pct[BUDGET_POLL] = (int)st.settings[4];
+	sp.pct[BUDGET_PUSH] = (int)st.settings[5];
+	sp.pct[BUDGET_RECON] = (int)st.settings[6];
+	per_day = BUDGET_PER_DAY;
+	(void)db_query_i64(c->db, "SELECT per_day FROM etsy_poll_state WHERE "
+	    "account_id = ?", (struct db_val[]){ DBI(acct->id) }, 1, &per_day,
+	    &e);
+	if (st.has_limit && st.limit > 0 && st.limit < per_day)
+		per_day = st.limit;
+
+	admin_page_open(&h, "Etsy account", &c->s);
+	html_printf(&h, "<h2>%s</h2>\n", acct->name);
+	if (done != NULL && strcmp(done, "saved") == 0)
+		html_printf(&h, "<p class=\"ok\" role=\"status\">Settings "
+		    "saved.</p>\n");
+	if (error != NULL)
+		html_printf(&h, "<p class=\"bad\" role=\"alert\">%s</p>\n",
+		    error);
+	if (acct->paused)
+		html_printf(&h, "<p class=\"bad\">Paused: %s <a href=\""
+		    "/admin/etsy/connect?account=%D\">Connect</a></p>\n",
+		    creds_str(acct, "access_token") == NULL ? "not connected "
+		    "to Etsy yet." : "Etsy access was revoked or the account "
+		    "was paused; nothing is lost meanwhile.", acct->id);
+	else
+		html_printf(&h, "<p>Polling.</p>\n");
+
+	html_printf(&h, "<h2 id=\"calls\">Etsy API calls today (UTC)</h2>\n"
+	    "<div class=\"scroll\"><table aria-labelledby=\"calls\"><thead>"
+	    "<tr><th scope=\"col\">Purpose</th><th scope=\"col\" class=\"num\">"
+	    "Calls</th><th scope=\"col\" class=\"num\">Share</th><th scope="
+	    "\"col\" class=\"num\">Left</th></tr></thead><tbody>\n");
+	for (i = BUDGET_POLL; i < BUDGET__MAX; i++) {
+		share = budget_share(per_day, &sp, (enum budget_purpose)i);
+		html_printf(&h, "<tr><th scope=\"row\">%s</th><td class=\"num\">"
+		    "%D</td><td class=\"num\">%D</td><td class=\"num\">%D</td>"
+		    "</tr>\n", budget_purpose_name((enum budget_purpose)i),
+		    used[i], share, share > used[i] ? share - used[i] : 0);
+	}
+	html_printf(&h, "</tbody></table></div>\n");
+	utc_time(st.watermark, t1, sizeof(t1));
+	utc_time(st.last_success, t2, sizeof(t2));
+	utc_time(st.last_sale, t3, sizeof(t3));
+	html_printf(&h, "<dl><dt>Daily limit</dt><dd>%D calls</dd>"
+	    "<dt>Etsy says left today</dt><dd>", per_day);
+	if (st.has_remaining)
+		html_printf(&h, "%D", st.remaining);
+	else
+		html_printf(&h, "not known yet");
+	html_printf(&h, "</dd><dt>Current interval</dt><dd>%D s%s</dd>"
+	    "<dt>Last confirmed watermark</dt><dd>%s (%D)</dd>"
+	    "<dt>Last good poll</dt><dd>%s</dd><dt>Last sale seen</dt>"
+	    "<dd>%s</dd><dt>Failed polls in a row</dt><dd>%D%s%s</dd>"
+	    "<dt>ORDER_PAID webhook address</dt><dd><code>%s/hooks/etsy/%D"
+	    "</code></dd></dl>\n", st.current_s, st.high_traffic ?
+	    " (high-traffic mode)" : "", t1, st.watermark, t2, t3,
+	    st.failures, st.last_error[0] != '\0' ? ": " : "", st.last_error,
+	    a->cfg.public_base_url, acct->id);
+
+	html_printf(&h, "<h2>Polling settings</h2>\n<form method=\"post\" "
+	    "action=\"/admin/etsy/settings\"><input type=\"hidden\" name="
+	    "\"csrf\" value=\"%s\"><input type=\"hidden\" name=\"account\" "
+	    "value=\"%D\">\n<p><label><input type=\"checkbox\" name="
+	    "\"high_traffic\" value=\"1\"%s> High-traffic mode (a holiday "
+	    "sale, a viral post): poll at the busy interval all the time"
+	    "</label></p>\n", c->s.csrf, acct->id, st.high_traffic ?
+	    " checked" : "");
+	{
+		static const char *const labels[7] = {
+			"Never poll more often than (s)",
+			"Busy: a sale in the last hour (s)",
+			"Normal (s)",
+			"Quiet: no sale for a day (s)",
+			"Share of the day for polling (%)",
+			"Share for pushes (%)",
+			"Share for reconciliation (%)"
+		};
+
+		for (i = 0; i < 7; i++)
+			html_printf(&h, "<p><label for=\"%s\">%s</label> "
+			    "<input id=\"%s\" name=\"%s\" inputmode=\"numeric\" "
+			    "value=\"%D\" required></p>\n", setting_names[i],
+			    labels[i], setting_names[i], setting_names[i],
+			    st.settings[i]);
+	}
+	html_printf(&h, "<p><button type=\"submit\">Save</button></p></form>"
+	    "\n<p><a href=\"/admin/\">Dashboard</a></p>\n");
+	admin_page_close(&h);
+	admin_send(r, status, c->https, &h, NULL);
+out:
+	buf_free(&b);
+}
+
+void
+admin_etsy_status(struct app *a, struct http_req *r)
+{
+	struct admin_ctx	 c;
+	struct channel_account	 acct;
+	struct err		 e;
+
+	memset(&acct, 0, sizeof(acct));
+	if (!admin_begin_get(a, r, &c))
+		goto out;
+	if (load_etsy(c.db, &a->cfg, form_get(&r->query, "account"), &acct,
+	    &e) == -1) {
+		admin_fail(r, c.https, e.kind == ERR_NOTFOUND ? 404 : 503,
+		    "Not found", "There is no such Etsy account.");
+		goto out;
+	}
+	status_render(a, r, &c, &acct, 200, NULL);
+out:
+	channel_account_free(&acct);
+	admin_ctx_free(&c);
+}
+
+void
+admin_etsy_settings(struct app *a, struct http_req *r)
+{
+	struct admin_ctx	 c;
+	struct channel_account	 acct;
+	struct budget_split	 sp;
+	struct err		 e;
+	int64_t			 v[7];
+	const char		*ht, *err = NULL;
+	char			 loc[96];
+	int			 i;
+
+	memset(&acct, 0, sizeof(acct));
+	if (!admin_begin_post(a, r, &c))
+		goto out;
+	if (load_etsy(c.db, &a->cfg, form_get(&c.form, "account"), &acct,
+	    &e) == -1) {
+		admin_fail(r, c.https, e.kind == ERR_NOTFOUND ? 404 : 503,
+		    "Not found", "There is no such Etsy account.");
+		goto out;
+	}
+	for (i = 0; i < 7 && err == NULL; i++)
+		if (form_get(&c.form, setting_names[i]) == NULL ||
+		    str_to_i64(form_get(&c.form, setting_names[i]), i < 4 ?
+		    1 : 0, i < 4 ? 86400 : 100, &v[i]) == -1)
+			err = i < 4 ? "Intervals are whole seconds from 1 to "
+			    "86400." : "Shares are whole percents from 0 to "
+			    "100.";
+	if (err == NULL) {
+		budget_split_default(&sp);
+		sp.pct[BUDGET_POLL] = (int)v[4];
+		sp.pct[BUDGET_PUSH] = (int)v[5];
+		sp.pct[BUDGET_RECON] = (int)v[6];
+		if (budget_split_valid(&sp) == -1)
+			err = "The three shares must add up to 100 or less.";
+		else if (v[1] < v[0] || v[2] < v[0] || v[3] < v[0])
+			err = "No interval can be below the minimum.";
+	}
+	if (err != NULL) {
+		status_render(a, r, &c, &acct, 400, err);
+		goto out;
+	}
+	ht = form_get(&c.form, "high_traffic");
+	if (db_exec(c.db, "UPDATE etsy_poll_state SET high_traffic = ?, "
+	    "min_interval_s = ?, busy_interval_s = ?, interval_s = ?, "
+	    "quiet_interval_s = ?, poll_pct = ?, push_pct = ?, recon_pct = ? "
+	    "WHERE account_id = ?", (struct db_val[]){ DBI(ht != NULL &&
+	    strcmp(ht, "1") == 0), DBI(v[0]), DBI(v[1]), DBI(v[2]), DBI(v[3]),
+	    DBI(v[4]), DBI(v[5]), DBI(v[6]), DBI(acct.id) }, 9, NULL, NULL,
+	    &e) == -1) {
+		log_error("admin: etsy settings: %s", e.msg);
+		admin_fail(r, c.https, 503, "Not saved", "The database is not "
+		    "reachable. Nothing changed; try again in a minute.");
+		goto out;
+	}
+	log_info("admin: %s set Etsy account %" PRId64 " polling: high "
+	    "traffic %s, min %" PRId64 " s, busy %" PRId64 " s, normal %"
+	    PRId64 " s, quiet %" PRId64 " s, shares %" PRId64 "/%" PRId64 "/%"
+	    PRId64, c.s.user, acct.id, ht != NULL && strcmp(ht, "1") == 0 ?
+	    "on" : "off", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+	(void)str_fmt(loc, sizeof(loc), "/admin/etsy/status?account=%" PRId64
+	    "&done=saved", acct.id);
+	admin_redirect(r, c.https, loc, NULL);
+out:
 	channel_account_free(&acct);
 	admin_ctx_free(&c);
 }

@@ -86,7 +86,9 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 		    db_col_str(q, 2));
 		if (strcmp(db_col_str(q, 2), "etsy") == 0)
 			html_printf(h, " <a href=\"/admin/etsy/connect?account="
-			    "%D\">Connect</a>", db_col_i64(q, 0));
+			    "%D\">Connect</a> <a href=\"/admin/etsy/status?"
+			    "account=%D\">Status</a>", db_col_i64(q, 0),
+			    db_col_i64(q, 0));
 		html_printf(h, "</td>");
 		arg = DBI(db_col_i64(q, 0));
 		db_res_free(lp);

@@ -183,14 +183,16 @@ channel_account_create(struct db *db, const struct config *cfg,
 	err_clear(&ie);
 	if (db_exec(db, "INSERT INTO channel_accounts (type, name, "
 	    "api_base_url, shop_ref, credentials, holdback_pct, "
-	    "holdback_units, max_shown, priority, manual_edit) VALUES "
-	    "(?, ?, ?, ?, UNHEX(?), ?, ?, ?, ?, ?)", (struct db_val[]){
+	    "holdback_units, max_shown, priority, manual_edit, paused) VALUES "
+	    "(?, ?, ?, ?, UNHEX(?), ?, ?, ?, ?, ?, ?)", (struct db_val[]){
 	    DBS(type_names[t]), DBS(name), DBS(base_url),
 	    DBS(shop_ref != NULL ? shop_ref : ""), DBS(hex), DBS(pct),
 	    DBI(policy->holdback_units),
 	    policy->capped ? DBI(policy->max_shown) : DBN,
-	    DBI(policy->priority), DBS(manual_accept ? "accept" : "restore") },
-	    10, NULL, &newid, &ie) == -1) {
+	    DBI(policy->priority), DBS(manual_accept ? "accept" : "restore"),
+	    /* an Etsy shop without tokens waits for Connect (OAuth) */
+	    DBI(t == CHANNEL_ETSY && !json_is_string(json_object_get(creds,
+	    "access_token"))) }, 11, NULL, &newid, &ie) == -1) {
 		if (ie.kind == ERR_CONFLICT)
 			err_set(e, ERR_CONFLICT, "an account named '%s' exists",
 			    name);

@@ -130,7 +130,8 @@ int	channel_type_parse(const char *name, enum channel_type *out);
 
 /*
  * Create an account; creds (may be NULL) is sealed with the master key
- * before it is stored. *id gets the new id.
+ * before it is stored. *id gets the new id. An Etsy account without an
+ * access_token starts paused: connecting it (OAuth) resumes it.
  */
 int	channel_account_create(struct db *db, const struct config *cfg,
 	    enum channel_type t, const char *name, const char *base_url,

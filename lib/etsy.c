@@ -1,6 +1,7 @@
 /*
  * etsy: the Etsy adapter's inventory push (see etsy.h).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1104,6 +1105,241 @@ etsy_resp_free(struct httpc_resp *resp)
 	httpc_resp_free(resp);
 }
 
+/* ---- the call budget (budget.h) ------------------------------------- */
+
+/* Sleep ms milliseconds, also when a signal ends a nanosleep early. */
+static void
+sleep_ms(int64_t ms)
+{
+	struct timespec	 ts, rem;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+		ts = rem;
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The account's budget settings and Etsy's last figures, once a session. */
+static int
+budget_load(struct etsy_session *s, struct db *db, int64_t acct,
+    struct err *e)
+{
+	struct db_res	*r;
+	int		 rc;
+
+	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
+	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
+	    1, NULL, NULL, e) == -1)
+		return -1;
+	r = db_query(db, "SELECT per_second, per_day, poll_pct, push_pct, "
+	    "recon_pct, limit_per_day, remaining_today FROM etsy_poll_state "
+	    "WHERE account_id = ?", (struct db_val[]){ DBI(acct) }, 1, e);
+	if (r == NULL)
+		return -1;
+	budget_split_default(&s->split);
+	s->per_second = BUDGET_PER_SECOND;
+	s->per_day = BUDGET_PER_DAY;
+	s->remaining_db = -1;
+	if ((rc = db_next(r, e)) == 1) {
+		s->per_second = db_col_i64(r, 0);
+		s->per_day = db_col_i64(r, 1);
+		s->split.pct[BUDGET_POLL] = (int)db_col_i64(r, 2);
+		s->split.pct[BUDGET_PUSH] = (int)db_col_i64(r, 3);
+		s->split.pct[BUDGET_RECON] = (int)db_col_i64(r, 4);
+		/* Etsy's own figure wins over the setting when it is lower */
+		if (!db_col_null(r, 5) && db_col_i64(r, 5) > 0 &&
+		    db_col_i64(r, 5) < s->per_day)
+			s->per_day = db_col_i64(r, 5);
+		if (!db_col_null(r, 6))
+			s->remaining_db = db_col_i64(r, 6);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	if (budget_split_valid(&s->split) == -1)
+		budget_split_default(&s->split);
+	if (s->per_second < 1)
+		s->per_second = 1;
+	s->budget_loaded = 1;
+	return 0;
+}
+
+/* A call holds its slot from its start until its answer (in flight:
+ * INFLIGHT_MS ahead), then for the window after the answer: Etsy counts
+ * a call when it arrives, which is somewhere in between, so however slow
+ * one answer is, no more than limit arrive in any second. */
+#define INFLIGHT_MS	60000
+
+struct slot {
+	int64_t	 acct, limit;
+	int64_t	 wait_ms;	/* out: 0 taken, else wait and try again */
+	uint64_t id;		/* out: the slot's row */
+};
+
+/* One transaction: under the account's poll-state row lock, count the
+ * calls started in the window and take a slot when there is room. */
+static int
+slot_fn(struct db *db, void *arg, struct err *e)
+{
+	struct slot	*sl = arg;
+	struct db_res	*r;
+	int64_t		 now, used = 0, oldest = 0, lock = 0;
+	int		 rc;
+
+	sl->wait_ms = 0;
+	if (db_query_i64(db, "SELECT account_id FROM etsy_poll_state WHERE "
+	    "account_id = ? FOR UPDATE", (struct db_val[]){ DBI(sl->acct) },
+	    1, &lock, e) == -1)
+		return -1;
+	/* the time once the lock is ours: a start recorded earlier than
+	 * it happens would let the next call in too soon */
+	now = wall_ms();
+	/* every call answered in the window or still in flight counts;
+	 * the oldest answered one says when there is room again */
+	r = db_query(db, "SELECT COUNT(*), COALESCE(MIN(CASE WHEN at_ms <= ? "
+	    "THEN at_ms END), 0) FROM etsy_api_starts WHERE account_id = ? "
+	    "AND at_ms > ?", (struct db_val[]){ DBI(now), DBI(sl->acct),
+	    DBI(now - BUDGET_WINDOW_MS) }, 3, e);
+	if (r == NULL)
+		return -1;
+	if ((rc = db_next(r, e)) == 1) {
+		used = db_col_i64(r, 0);
+		oldest = db_col_i64(r, 1);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	if ((sl->wait_ms = budget_second_wait(now, oldest, used,
+	    sl->limit)) > 0) {
+		if (oldest == 0)	/* all in flight: look again soon */
+			sl->wait_ms = 50;
+		return 0;
+	}
+	if (db_exec(db, "INSERT INTO etsy_api_starts (account_id, at_ms) "
+	    "VALUES (?, ?)", (struct db_val[]){ DBI(sl->acct),
+	    DBI(now + INFLIGHT_MS) }, 2, NULL, &sl->id, e) == -1)
+		return -1;
+	if (now % 20 == 0 && db_exec(db, "DELETE FROM etsy_api_starts WHERE "
+	    "account_id = ? AND at_ms < ?", (struct db_val[]){ DBI(sl->acct),
+	    DBI(now - 60000) }, 2, NULL, NULL, e) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * Take one call of s->purpose from today's share and a slot in the
+ * per-second window. 0 go, 1 deferred (r filled), -1 local error.
+ */
+static int
+budget_take(struct etsy_session *s, const char *what, struct err *e)
+{
+	struct db		*db = s->ctx->db;
+	int64_t			 acct = s->ctx->acct->id, share, remaining;
+	int64_t			 limit;
+	struct slot		 sl;
+	const char		*pname = budget_purpose_name(s->purpose);
+	enum budget_verdict	 v;
+	uint64_t		 n = 0;
+	int			 tries;
+
+	if (s->purpose <= BUDGET_NONE || s->purpose >= BUDGET__MAX)
+		return err_set(e, ERR_INVALID, "etsy %s: the call has no "
+		    "budget purpose (set etsy_session.purpose)", what);
+	if (db == NULL)
+		return 0;
+	if (!s->budget_loaded && budget_load(s, db, acct, e) == -1)
+		return -1;
+	remaining = s->rate.remaining_today >= 0 ? s->rate.remaining_today :
+	    s->remaining_db;
+	share = budget_share(s->per_day, &s->split, s->purpose);
+	v = budget_check(s->per_day, &s->split, s->purpose, 0, remaining);
+	if (v == BUDGET_OK) {
+		if (db_exec(db, "INSERT IGNORE INTO etsy_api_calls (account_id, "
+		    "day, purpose, n) VALUES (?, UTC_DATE(), ?, 0)",
+		    (struct db_val[]){ DBI(acct), DBS(pname) }, 2, NULL, NULL,
+		    e) == -1 ||
+		    db_exec(db, "UPDATE etsy_api_calls SET n = n + 1 WHERE "
+		    "account_id = ? AND day = UTC_DATE() AND purpose = ? AND "
+		    "n < ?", (struct db_val[]){ DBI(acct), DBS(pname),
+		    DBI(share) }, 3, &n, NULL, e) == -1)
+			return -1;
+		if (n == 0)
+			v = BUDGET_SHARE_SPENT;
+	}
+	if (v != BUDGET_OK) {
+		s->deferred = 1;
+		result(s, CHANNEL_RETRY);
+		s->r->retry_after_s = budget_day_left((int64_t)time(NULL));
+		if (v == BUDGET_DAY_SPENT)
+			etsy_session_detail(s, "%s: Etsy daily quota used up "
+			    "(deferred)", what);
+		else
+			etsy_session_detail(s, "%s: Etsy %s budget for today "
+			    "used up (%" PRId64 " calls; deferred)", what,
+			    pname, share);
+		log_warn("etsy: account %" PRId64 ": %s", acct, s->r->detail);
+		return 1;
+	}
+	/* the per-second window, shared by every process of the hub */
+	limit = s->per_second;
+	if (s->rate.limit_per_second > 0 && s->rate.limit_per_second < limit)
+		limit = s->rate.limit_per_second;
+	for (tries = 0; tries < 100; tries++) {
+		sl.acct = acct;
+		sl.limit = limit;
+		if (db_tx(db, slot_fn, &sl, e) == -1)
+			return -1;
+		if (sl.wait_ms == 0) {
+			s->slot_id = (int64_t)sl.id;
+			break;
+		}
+		sleep_ms(sl.wait_ms);
+	}
+	if (sl.wait_ms != 0) {
+		/* the day's unit goes back: no call was made */
+		if (db_exec(db, "UPDATE etsy_api_calls SET n = n - 1 WHERE "
+		    "account_id = ? AND day = UTC_DATE() AND purpose = ? AND "
+		    "n > 0", (struct db_val[]){ DBI(acct), DBS(pname) }, 2,
+		    NULL, NULL, e) == -1)
+			return -1;
+		s->deferred = 1;
+		result(s, CHANNEL_RETRY);
+		s->r->retry_after_s = 1;
+		etsy_session_detail(s, "%s: no free slot in the per-second "
+		    "limit (deferred)", what);
+		return 1;
+	}
+	return 0;
+}
+
+/* The call is answered (or gave up): its slot counts from now on. */
+static void
+budget_done(struct etsy_session *s)
+{
+	struct err	 e;
+
+	if (s->slot_id == 0 || s->ctx->db == NULL)
+		return;
+	if (db_exec(s->ctx->db, "UPDATE etsy_api_starts SET at_ms = ? WHERE "
+	    "id = ?", (struct db_val[]){ DBI(wall_ms()), DBI(s->slot_id) }, 2,
+	    NULL, NULL, &e) == -1)
+		log_warn("etsy: per-second slot kept until it expires: %s",
+		    e.msg);
+	s->slot_id = 0;
+}
+
 /*
  * One call with the account's key and token. ctype/body may be NULL.
  * Returns 0 when an answer came, -1 when none did (e says why).
@@ -1400,9 +1636,13 @@ api(struct etsy_session *s, const char *what, const char *method,
 	int		 rc;
 
 	for (;;) {
+		memset(resp, 0, sizeof(*resp));
+		if ((rc = budget_take(s, what, e)) != 0)
+			return rc;
 		err_clear(&ce);
-		if (api_once(s, method, url, ctype, body, len, resp, &ce) ==
-		    -1) {
+		rc = api_once(s, method, url, ctype, body, len, resp, &ce);
+		budget_done(s);
+		if (rc == -1) {
 			if (ce.kind == ERR_AUTH) {
 				result(s, CHANNEL_FAILED);
 				etsy_session_detail(s, "%s: %s", what, ce.msg);
@@ -1586,10 +1826,8 @@ etsy_push(struct channel_ctx *ctx, const struct channel_listing *l,
 	r->outcome = CHANNEL_FAILED;
 	r->shown_before = -1;
 	r->shown = -1;
-	memset(&s, 0, sizeof(s));
-	s.ctx = ctx;
-	s.r = r;
-	s.rate.remaining_this_second = -1;
+	etsy_session_init(&s, ctx, r);
+	s.purpose = BUDGET_PUSH;
 	if (ctx == NULL || ctx->acct == NULL || l == NULL || p == NULL ||
 	    p->desired < 0) {
 		err_set(e, ERR_INVALID, "etsy: bad push arguments");
@@ -1749,6 +1987,8 @@ etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	if (ctx == NULL || ctx->acct == NULL || l == NULL || shown == NULL)
 		return err_set(e, ERR_INVALID, "etsy read: missing argument");
 	etsy_session_init(&s, ctx, &r);
+	/* only reconciliation reads what a channel shows */
+	s.purpose = BUDGET_RECON;
 	if (!numeric_id(l->ext_listing))
 		return err_set(e, ERR_NOTFOUND, "etsy: listing id %.64s is not "
 		    "numeric", l->ext_listing);

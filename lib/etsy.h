@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "buf.h"
 #include "channel.h"
 #include "err.h"
@@ -252,12 +253,29 @@ void	etsy_error_message(long status, const char *body, size_t len,
  * (no answer, refresh refused, credentials incomplete) r gets the outcome
  * (CHANNEL_RETRY or CHANNEL_FAILED) and a detail with no credential in
  * it. Borrows ctx and r; owns nothing.
+ *
+ * Budget: every call is tagged with the purpose it spends (set
+ * s.purpose after etsy_session_init: BUDGET_POLL, BUDGET_PUSH or
+ * BUDGET_RECON; the push sets PUSH, channel_ops.read RECON). With a
+ * database (ctx->db) each call first takes one unit of today's share of
+ * its purpose (etsy_api_calls) and a slot in the account's current
+ * second (etsy_api_seconds, shared by every process; it waits for the
+ * next second when the second is full). A call whose purpose's share is
+ * used up, or when Etsy says nothing is left today, is not made: r says
+ * CHANNEL_RETRY with retry_after_s until the new day and a detail "Etsy
+ * <purpose> budget ...". An untagged call is a local error (ERR_INVALID).
  */
 struct etsy_session {
 	struct channel_ctx	*ctx;
 	struct channel_result	*r;
 	struct etsy_rate	 rate;
 	int			 refreshed;	/* a 401 made us refresh once */
+	enum budget_purpose	 purpose;
+	int			 budget_loaded;
+	struct budget_split	 split;
+	int64_t			 per_day, per_second, remaining_db;
+	int			 deferred;	/* the budget said not now */
+	int64_t			 slot_id;	/* the call in flight */
 };
 
 /* Zero s and r (r->outcome FAILED until something says otherwise), rate

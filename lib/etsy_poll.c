@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "alert.h"
+#include "budget.h"
 #include "buf.h"
 #include "channel.h"
 #include "db.h"
@@ -488,6 +489,10 @@ struct pstate {
 	int64_t	 interval_s, overlap_s, sweep_every_s, sweep_days;
 	int64_t	 refund_days, reserve_pct;
 	int	 restock;
+	/* cadence and budget (sql/008) */
+	struct budget_cadence	 cad;
+	int64_t	 per_day, poll_used;
+	struct budget_split	 split;
 };
 
 static int
@@ -499,7 +504,7 @@ state_load(struct db *db, int64_t acct, struct pstate *s, struct err *e)
 	/* the first poll starts where the account was connected: sales
 	 * before it were in the stock count the hub started from */
 	if (db_exec(db, "INSERT IGNORE INTO etsy_poll_state (account_id, "
-	    "watermark) SELECT id, UNIX_TIMESTAMP(created_at) FROM "
+	    "watermark) SELECT id, FLOOR(UNIX_TIMESTAMP(created_at)) FROM "
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(acct) },
 	    1, NULL, NULL, e) == -1)
 		return -1;
@@ -527,7 +532,77 @@ state_load(struct db *db, int64_t acct, struct pstate *s, struct err *e)
 	} else if (rc == 0)
 		rc = err_set(e, ERR_NOTFOUND, "no such account");
 	db_res_free(r);
-	return rc == 1 ? 0 : -1;
+	if (rc != 1)
+		return -1;
+	budget_cadence_default(&s->cad);
+	budget_split_default(&s->split);
+	s->per_day = BUDGET_PER_DAY;
+	r = db_query(db, "SELECT high_traffic, min_interval_s, "
+	    "busy_interval_s, quiet_interval_s, last_sale_at, per_day, "
+	    "poll_pct, push_pct, recon_pct, (SELECT COALESCE(SUM(n), 0) FROM "
+	    "etsy_api_calls c WHERE c.account_id = p.account_id AND c.day = "
+	    "UTC_DATE() AND c.purpose = 'poll') FROM etsy_poll_state p WHERE "
+	    "account_id = ?", (struct db_val[]){ DBI(acct) }, 1, e);
+	if (r == NULL)
+		return -1;
+	if ((rc = db_next(r, e)) == 1) {
+		s->cad.high_traffic = db_col_i64(r, 0) != 0;
+		s->cad.min_s = db_col_i64(r, 1);
+		s->cad.busy_s = db_col_i64(r, 2);
+		s->cad.quiet_s = db_col_i64(r, 3);
+		s->cad.last_sale = db_col_i64(r, 4);
+		s->per_day = db_col_i64(r, 5);
+		s->split.pct[BUDGET_POLL] = (int)db_col_i64(r, 6);
+		s->split.pct[BUDGET_PUSH] = (int)db_col_i64(r, 7);
+		s->split.pct[BUDGET_RECON] = (int)db_col_i64(r, 8);
+		s->poll_used = db_col_i64(r, 9);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	if (budget_split_valid(&s->split) == -1)
+		budget_split_default(&s->split);
+	if (s->limit_per_day > 0 && s->limit_per_day < s->per_day)
+		s->per_day = s->limit_per_day;
+	s->cad.normal_s = s->interval_s;
+	return 0;
+}
+
+int64_t
+etsy_poll_cadence(const struct etsy_poll_cadence_in *in)
+{
+	struct budget_cadence	 c = in->cad;
+	int64_t			 share, day, sweeps, iv;
+
+	share = budget_share(in->per_day, &in->split, BUDGET_POLL);
+	c.poll_left = share - in->poll_used;
+	if (c.poll_left < 0)
+		c.poll_left = 0;
+	/* the sweep's two calls every sweep_every_s until the day ends */
+	day = budget_day_left(c.now);
+	sweeps = in->sweep_every_s > 0 ? day / in->sweep_every_s + 1 : 0;
+	c.reserve = sweeps * 2;
+	iv = budget_interval(&c);
+	return etsy_poll_interval(iv, in->reserve_pct, in->remaining_today,
+	    in->limit_per_day);
+}
+
+static int64_t
+pstate_interval(const struct pstate *ps, int64_t now)
+{
+	struct etsy_poll_cadence_in	 in;
+
+	memset(&in, 0, sizeof(in));
+	in.cad = ps->cad;
+	in.cad.now = now;
+	in.per_day = ps->per_day;
+	in.split = ps->split;
+	in.poll_used = ps->poll_used;
+	in.sweep_every_s = ps->sweep_every_s;
+	in.reserve_pct = ps->reserve_pct;
+	in.remaining_today = ps->remaining_today;
+	in.limit_per_day = ps->limit_per_day;
+	return etsy_poll_cadence(&in);
 }
 
 /* Take the account for this poll: 1 taken, 0 another poller has it. */
@@ -822,6 +897,7 @@ struct run {
 	int64_t				 not_before;	/* after a 429 */
 	char				 shop[32];
 	char				 error[256];
+	int				 sales;	/* lines newly committed */
 };
 
 static int64_t
@@ -940,6 +1016,7 @@ read_all(struct run *u, enum mode mode, int restock, const char *query,
 		if (rc == -1)
 			return -1;
 		u->st->committed += ap.committed;
+		u->sales += ap.committed;
 		u->st->released += ap.released;
 		u->st->unmapped += ap.unmapped;
 		u->st->refunds += ap.refunds;
@@ -1013,8 +1090,14 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	u.now = o->now > 0 ? o->now : (int64_t)time(NULL);
 	if (state_load(db, acct.id, &ps, e) == -1)
 		goto out;
-	iv = etsy_poll_interval(ps.interval_s, ps.reserve_pct,
-	    ps.remaining_today, ps.limit_per_day);
+	iv = pstate_interval(&ps, u.now);
+	/* the interval as it stands now (the tick's repolling and the
+	 * admin read it), also when no poll is due */
+	if (db_exec(db, "UPDATE etsy_poll_state SET current_interval_s = ? "
+	    "WHERE account_id = ? AND current_interval_s <> ?",
+	    (struct db_val[]){ DBI(iv), DBI(acct.id), DBI(iv) }, 3, NULL, NULL,
+	    e) == -1)
+		goto out;
 	if (u.now < ps.not_before || (!o->force && !etsy_poll_due(u.now,
 	    ps.last_attempt, ps.not_before, iv))) {
 		ret = 0;
@@ -1034,6 +1117,7 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	u.ctx.cfg = cfg;
 	u.ctx.acct = &acct;
 	etsy_session_init(&u.s, &u.ctx, &u.r);
+	u.s.purpose = BUDGET_POLL;
 	if (etsy_shop_id(&acct, u.shop, sizeof(u.shop)) == -1) {
 		(void)str_copy(u.error, sizeof(u.error), "no numeric shop_id "
 		    "in the account");
@@ -1048,6 +1132,11 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 		    e->msg : "local failure", &u.s.rate, NULL);
 		goto out;
 	}
+	if (u.sales > 0 && db_exec(db, "UPDATE etsy_poll_state SET "
+	    "last_sale_at = GREATEST(last_sale_at, ?) WHERE account_id = ?",
+	    (struct db_val[]){ DBI(u.now), DBI(acct.id) }, 2, NULL, NULL,
+	    e) == -1)
+		goto out;
 	if (state_done(db, acct.id, rc == 0, etsy_poll_next_watermark(
 	    ps.watermark, seen), u.now, u.not_before, u.error, &u.s.rate,
 	    e) == -1)
@@ -1069,8 +1158,9 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	}
 	/* the sweep, on its slower cadence, after a good poll */
 	sweep_due = o->force_sweep || u.now - ps.last_sweep >=
-	    ps.sweep_every_s * (iv > ps.interval_s ? ETSY_POLL_SLOW_FACTOR :
-	    1);
+	    ps.sweep_every_s * (etsy_poll_interval(iv, ps.reserve_pct,
+	    ps.remaining_today, ps.limit_per_day) > iv ?
+	    ETSY_POLL_SLOW_FACTOR : 1);
 	if (sweep_due) {
 		if ((rc = do_sweep(&u, &ps, limit, e)) == -1)
 			goto out;
@@ -1136,4 +1226,78 @@ etsy_poll_run(struct db *db, const struct config *cfg, int64_t deadline_ms,
 		}
 	}
 	return rc == -1 ? -1 : 0;
+}
+
+int
+etsy_poll_next_due(struct db *db, int64_t *at, struct err *e)
+{
+	int64_t	 v = 0, n = 0;
+
+	if (db_query_i64(db, "SELECT COUNT(*) FROM etsy_poll_state s JOIN "
+	    "channel_accounts a ON a.id = s.account_id WHERE a.type = 'etsy' "
+	    "AND a.paused = 0 AND s.current_interval_s < 60", NULL, 0, &n,
+	    e) == -1)
+		return -1;
+	if (n == 0)
+		return 0;
+	/* less the slack etsy_poll_due() allows */
+	if (db_query_i64(db, "SELECT MIN(GREATEST(s.last_attempt_at + "
+	    "s.current_interval_s - LEAST(s.current_interval_s DIV 6, 10), "
+	    "s.not_before, s.lease_until)) FROM etsy_poll_state s JOIN channel_accounts a ON "
+	    "a.id = s.account_id WHERE a.type = 'etsy' AND a.paused = 0 AND "
+	    "s.current_interval_s < 60", NULL, 0, &v, e) == -1)
+		return -1;
+	*at = v;
+	return 1;
+}
+
+int
+etsy_poll_note_sale(struct db *db, int64_t account_id, int64_t now,
+    struct err *e)
+{
+	return db_exec(db, "UPDATE etsy_poll_state SET last_sale_at = "
+	    "GREATEST(last_sale_at, ?) WHERE account_id = ?",
+	    (struct db_val[]){ DBI(now), DBI(account_id) }, 2, NULL, NULL, e);
+}
+
+int
+etsy_poll_apply_receipt(struct db *db, const struct config *cfg,
+    int64_t account_id, const char *body, size_t len, int *committed,
+    struct err *e)
+{
+	struct channel_account	 acct;
+	struct etsy_poll_page	 pg;
+	struct apply		 ap;
+	int64_t			 restock = 0;
+	int			 rc = -1;
+
+	memset(&acct, 0, sizeof(acct));
+	memset(&pg, 0, sizeof(pg));
+	*committed = 0;
+	if (channel_account_load(db, cfg, account_id, &acct, e) == -1)
+		return -1;
+	if (acct.type != CHANNEL_ETSY) {
+		err_set(e, ERR_INVALID, "account %" PRId64 " is not an Etsy "
+		    "account", account_id);
+		goto out;
+	}
+	if (db_query_i64(db, "SELECT cancel_policy = 'restock' FROM "
+	    "etsy_poll_state WHERE account_id = ?", (struct db_val[]){
+	    DBI(account_id) }, 1, &restock, e) == -1)
+		goto out;
+	if (etsy_poll_page_parse(body, len, 1, &pg, e) == -1)
+		goto out;
+	memset(&ap, 0, sizeof(ap));
+	ap.acct = &acct;
+	ap.pg = &pg;
+	ap.mode = MODE_POLL;
+	ap.restock = restock != 0;
+	if (apply_fn(db, &ap, e) == -1)
+		goto out;
+	*committed = ap.committed;
+	rc = 0;
+out:
+	etsy_poll_page_free(&pg);
+	channel_account_free(&acct);
+	return rc;
 }

@@ -42,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "budget.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -132,6 +133,25 @@ int64_t	etsy_poll_next_watermark(int64_t confirmed, int64_t max_seen);
 int64_t	etsy_poll_interval(int64_t interval_s, int64_t reserve_pct,
 	    int64_t remaining_today, int64_t limit_per_day);
 
+/*
+ * The adaptive interval of one account (budget.h): budget_interval() of
+ * cad (its high-traffic switch, last sale, minimum, busy/normal/quiet
+ * intervals) with what is left today of the poll share of per_day under
+ * split (less the sweep's calls until the day ends), then
+ * etsy_poll_interval()'s slowdown below reserve_pct. Pure.
+ */
+struct etsy_poll_cadence_in {
+	struct budget_cadence	 cad;		/* now set; poll_left ignored */
+	int64_t			 per_day;
+	struct budget_split	 split;
+	int64_t			 poll_used;	/* poll calls made today */
+	int64_t			 sweep_every_s;
+	int64_t			 reserve_pct;
+	int64_t			 remaining_today, limit_per_day; /* -1 */
+};
+
+int64_t	etsy_poll_cadence(const struct etsy_poll_cadence_in *in);
+
 /* 1 when a poll is due at now: not before not_before, and interval after
  * the last attempt (less a few seconds of tick jitter). Pure. */
 int	etsy_poll_due(int64_t now, int64_t last_attempt, int64_t not_before,
@@ -173,6 +193,22 @@ int	etsy_poll_account(struct db *db, const struct config *cfg,
 	    struct etsy_poll_stats *st, struct err *e);
 
 /*
+ * Apply one receipt (a getShopReceipt answer, body/len) for an account
+ * the way a poll does (orders_commit per transaction, keyed by the
+ * transaction id, so a receipt seen by a poll and by the ORDER_PAID
+ * webhook counts once), in the caller's transaction (db_tx). *committed
+ * gets the lines newly committed. ERR_INVALID for a body that is not a
+ * receipt of that shop.
+ */
+int	etsy_poll_apply_receipt(struct db *db, const struct config *cfg,
+	    int64_t account_id, const char *body, size_t len, int *committed,
+	    struct err *e);
+
+/* The sale clock: a sale was seen at now (the cadence turns busy). */
+int	etsy_poll_note_sale(struct db *db, int64_t account_id, int64_t now,
+	    struct err *e);
+
+/*
  * For the tick: every Etsy account that is not paused, polled when due,
  * until deadline_ms (milliseconds since the epoch). One account's local
  * failure is logged and the others still run; returns -1 (e: the last
@@ -180,5 +216,12 @@ int	etsy_poll_account(struct db *db, const struct config *cfg,
  */
 int	etsy_poll_run(struct db *db, const struct config *cfg,
 	    int64_t deadline_ms, struct etsy_poll_stats *st, struct err *e);
+
+/*
+ * When the next sub-minute poll is due (epoch s) among unpaused Etsy
+ * accounts whose current interval is under 60 s: 1 with *at set, 0 when
+ * none is, -1 error. The tick uses it to poll again within one run.
+ */
+int	etsy_poll_next_due(struct db *db, int64_t *at, struct err *e);
 
 #endif

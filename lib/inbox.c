@@ -145,6 +145,27 @@ inbox_pending(struct db *db, int min_age_s, int64_t *ids, size_t max,
 	return rc == -1 ? -1 : 0;
 }
 
+int
+inbox_pending_type(struct db *db, const char *type, int min_age_s,
+    int64_t *ids, size_t max, size_t *n, struct err *e)
+{
+	struct db_res	*r;
+	int		 rc;
+
+	*n = 0;
+	r = db_query(db, "SELECT i.id FROM webhook_inbox i JOIN "
+	    "channel_accounts a ON a.id = i.account_id WHERE i.state = 'new' "
+	    "AND a.type = ? AND i.received_at < CURRENT_TIMESTAMP(6) - "
+	    "INTERVAL ? SECOND ORDER BY i.id LIMIT ?", (struct db_val[]){
+	    DBS(type), DBI(min_age_s), DBI((int64_t)max) }, 3, e);
+	if (r == NULL)
+		return -1;
+	while ((rc = db_next(r, e)) == 1 && *n < max)
+		ids[(*n)++] = db_col_i64(r, 0);
+	db_res_free(r);
+	return rc == -1 ? -1 : 0;
+}
+
 void
 inbox_msg_free(struct inbox_msg *m)
 {

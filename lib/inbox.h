@@ -52,6 +52,11 @@ int	inbox_mark(struct db *db, int64_t id, enum inbox_state s,
 int	inbox_pending(struct db *db, int min_age_s, int64_t *ids, size_t max,
 	    size_t *n, struct err *e);
 
+/* The same for one channel type's accounts ("shopify", "etsy"), so each
+ * channel's applier sees only its own deliveries. */
+int	inbox_pending_type(struct db *db, const char *type, int min_age_s,
+	    int64_t *ids, size_t max, size_t *n, struct err *e);
+
 /* NULL-safe. */
 void	inbox_msg_free(struct inbox_msg *m);
 

@@ -2,7 +2,9 @@
  * jobs: the timer endpoint. cron (or a systemd timer) calls
  *   curl -fsS -X POST -H "Authorization: Bearer $TIMER_TOKEN" \
  *       http://127.0.0.1:8080/jobs/tick
- * every minute; a tick runs due work (the push queue now; pollers and
+ * every minute (with ?repeat=1 it also polls an Etsy account again
+ * within the run when that account's interval is under a minute); a
+ * tick runs due work (the push queue now; pollers and
  * reconciliation as they land) within JOBS_TICK_BUDGET_MS, well under
  * nginx's FastCGI timeout. Overlapping ticks share the work through the
  * queues' SKIP LOCKED claims, never doing one piece twice.

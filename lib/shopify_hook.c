@@ -471,7 +471,7 @@ shopify_hook_pending(struct db *db, const struct config *cfg, int *applied,
 
 	*applied = 0;
 	/* a few seconds old: the receiver is done with them */
-	if (inbox_pending(db, 5, ids, 100, &n, e) == -1)
+	if (inbox_pending_type(db, "shopify", 5, ids, 100, &n, e) == -1)
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (shopify_hook_apply(db, cfg, ids[i], 0, &deferred,

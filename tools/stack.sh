@@ -289,6 +289,8 @@ db-start)
 	;;
 web-start)
 	port=${3:?port}
+	# the config was written before the port was chosen (tests/run.sh)
+	sed -i "s|^public_base_url = http://127\.0\.0\.1:[0-9]*\$|public_base_url = http://127.0.0.1:$port|" "$dir/stockhub.conf"
 	web_start "${4:?build}"
 	;;
 web-stop)

@@ -649,6 +649,88 @@ test_single_flight(void **state)
 	assert_int_equal(token_calls() - before, 1);
 }
 
+/* One of test_refresh_100's processes: wait for the start, then make
+ * sure the token is usable (a refresh when it expired). */
+static void
+tok_child(int start_fd)
+{
+	struct channel_account	 a;
+	struct channel_ctx	 ctx;
+	struct channel_result	 r;
+	struct etsy_session	 s;
+	struct err		 e;
+	struct db		*db = tdb_connect(&T);
+	char			 c;
+	int			 rc;
+
+	if (db == NULL)
+		_exit(2);
+	if (read(start_fd, &c, 1) < 0)
+		_exit(2);
+	if (channel_account_load(db, &T.cfg, acct_id, &a, &e) == -1)
+		_exit(2);
+	ctx.db = db;
+	ctx.cfg = &T.cfg;
+	ctx.acct = &a;
+	etsy_session_init(&s, &ctx, &r);
+	s.purpose = BUDGET_PUSH;
+	rc = etsy_session_token(&s, &e);
+	if (rc != 0)
+		fprintf(stderr, "# child: %d %s\n", rc, rc == 1 ? r.detail :
+		    e.msg);
+	channel_account_free(&a);
+	db_close(db);
+	_exit(rc == 0 ? 0 : 1);
+}
+
+/* 100 processes find the access token expired at the same moment: one
+ * call to the token endpoint, every process gets a usable token, and the
+ * rotated refresh token is the one kept (the next refresh works). */
+static void
+test_refresh_100(void **state)
+{
+	enum { N = 100 };
+	struct channel_listing	 l;
+	struct channel_result	 r;
+	int64_t			 before, id;
+	pid_t			 pids[N];
+	int			 i, status, good = 0, fds[2];
+	char			*rt0, *rt1;
+
+	(void)state;
+	id = make_listing("SF100", "[{\"sku\":\"SF-100\",\"quantity\":1,"
+	    "\"price\":5.00}]");
+	listing_init(&l, id, "", "SF-100");
+	set_creds_field("access_expires_at", json_integer(0));
+	rt0 = creds_str("refresh_token");
+	before = token_calls();
+	assert_int_equal(pipe(fds), 0);
+	for (i = 0; i < N; i++) {
+		if ((pids[i] = fork()) == 0) {
+			close(fds[1]);
+			tok_child(fds[0]);
+		}
+		assert_true(pids[i] > 0);
+	}
+	close(fds[0]);
+	close(fds[1]);		/* every child's read returns: go */
+	for (i = 0; i < N; i++)
+		if (waitpid(pids[i], &status, 0) == pids[i] &&
+		    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			good++;
+	assert_int_equal(good, N);
+	assert_int_equal(token_calls() - before, 1);
+	rt1 = creds_str("refresh_token");
+	assert_string_not_equal(rt0, rt1);
+	/* the kept refresh token is the live one: refreshing again works */
+	set_creds_field("access_expires_at", json_integer(0));
+	push(&l, 5, &r);
+	assert_int_equal(r.outcome, CHANNEL_WRITTEN);
+	assert_int_equal(token_calls() - before, 2);
+	free(rt0);
+	free(rt1);
+}
+
 static void
 test_token_refresh(void **state)
 {
@@ -712,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_faults),
 		cmocka_unit_test(test_throttle),
 		cmocka_unit_test(test_single_flight),
+		cmocka_unit_test(test_refresh_100),
 		/* last: it revokes the tokens */
 		cmocka_unit_test(test_token_refresh),
 	};

@@ -39,6 +39,8 @@ out=$(printf '{"keystring":"%s","shared_secret":"%s"}\n' "$key" "$sec" |
 acct=$(printf '%s' "$out" | sed -n 's/^account \([0-9]*\):.*/\1/p')
 [ -n "$acct" ] && ok "an Etsy account is added from the command line without tokens" ||
     not_ok "an Etsy account is added from the command line without tokens" "$out"
+case $out in *"paused until connected"*) ok "an account without tokens starts paused, and says so" ;;
+*) not_ok "an account without tokens starts paused, and says so" "$out" ;; esac
 
 # sign in
 req GET /admin/login
@@ -54,6 +56,9 @@ expect "the dashboard has a Connect link per Etsy account" 200 "/admin/etsy/conn
 
 req GET "/admin/etsy/connect?account=$acct"
 expect "connecting needs a session" 303
+
+req GET "/admin/etsy/status?account=$acct" -H "$ck"
+expect "the status page says the account waits for Connect" 200 "not connected to Etsy yet"
 
 req GET "/admin/etsy/connect?account=$acct" -H "$ck"
 loc=$(location)
@@ -110,6 +115,67 @@ req POST /jobs/tick -H "Authorization: Bearer $(secret timer_token)"
 out=$(cli item show "$sku")
 case $out in *"committed=2 "*) ok "the next tick polls the connected shop's orders" ;;
 *) not_ok "the next tick polls the connected shop's orders" "$out" "$body" ;; esac
+
+# the account's status: today's calls by purpose, the interval, the watermark
+req GET "/admin/etsy/status?account=$acct" -H "$ck"
+expect "the status page shows the account polling" 200 "Polling."
+polls=$(printf '%s' "$body" | tr -d '\n' | sed -n 's|.*<th scope="row">poll</th><td class="num">\([0-9]*\)</td>.*|\1|p')
+[ "${polls:-0}" -ge 1 ] && ok "today's poll calls are counted ($polls)" ||
+    not_ok "today's poll calls are counted" "$body"
+case $body in *"Last confirmed watermark"*"/hooks/etsy/$acct"*) ok "the status page shows the watermark and the ORDER_PAID address" ;;
+*) not_ok "the status page shows the watermark and the ORDER_PAID address" "$body" ;; esac
+csrf=$(field csrf)
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "account=$acct" --data-urlencode "high_traffic=1" \
+    --data-urlencode "min_interval_s=15" --data-urlencode "busy_interval_s=15" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10"
+expect "the settings form needs the CSRF token" 403
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "min_interval_s=15" --data-urlencode "busy_interval_s=15" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=80" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10"
+expect "shares over 100 % are refused" 400 "add up to 100 or less"
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "high_traffic=1" \
+    --data-urlencode "min_interval_s=15" --data-urlencode "busy_interval_s=15" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10"
+expect "high-traffic mode is switched on" 303
+req GET "/admin/etsy/status?account=$acct&done=saved" -H "$ck"
+expect "the switch shows as on" 200 'name="high_traffic" value="1" checked'
+
+# high traffic: every 15 s, so one tick of the one-minute cron polls twice
+sleep 14
+req POST '/jobs/tick?repeat=1' -H "Authorization: Bearer $(secret timer_token)"
+polled=$(printf '%s' "$body" | sed -n 's/.*"etsy_poll":{[^}]*"polled":\([0-9]*\).*/\1/p')
+[ "${polled:-0}" -ge 2 ] && ok "a tick polls a 15 s account again within its run ($polled polls)" ||
+    not_ok "a tick polls a 15 s account again within its run" "$body" "$(grep -i 'etsy\|tick' "$STOCKHUB_STACK/log/jobs.log" | tail -20)"
+req GET "/admin/etsy/status?account=$acct" -H "$ck"
+expect "the status page shows the 15 s interval" 200 "15 s (high-traffic mode)"
+csrf=$(field csrf)
+# calm again, so the later tests' ticks do not wait for this shop
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "min_interval_s=60" --data-urlencode "busy_interval_s=60" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10"
+expect "the settings are saved" 303
+
+out=$(printf '{"webhook_secrets":["whsec_c2VjcmV0LW9uZS1mb3ItdGhlLXRlc3Q=","whsec_b2xkZXItc2VjcmV0LWZvci10aGUtdGVzdA=="]}' |
+    cli etsy webhook "etsy-connect-$$")
+case $out in *"2 ORDER_PAID secret(s) sealed"*"/hooks/etsy/$acct"*) ok "etsy webhook seals the ORDER_PAID secrets and names the address" ;;
+*) not_ok "etsy webhook seals the ORDER_PAID secrets and names the address" "$out" ;; esac
+out=$(echo '{"webhook_secrets":["not-a-secret"]}' | cli etsy webhook "etsy-connect-$$" 2>&1)
+case $out in *"not a whsec_ secret"*) ok "a malformed webhook secret is refused" ;;
+*) not_ok "a malformed webhook secret is refused" "$out" ;; esac
+ts=$(date +%s)
+req POST "/hooks/etsy/$acct" -H 'Content-Type: application/json' -H "webhook-id: msg_sh_$$" \
+    -H "webhook-timestamp: $ts" -H "webhook-signature: v1,bm90IGEgc2lnbmF0dXJlIGF0IGFsbCwgc29ycnkhISE=" \
+    --data '{"event_type":"order.paid","resource_url":"x/receipts/1","shop_id":1}'
+expect "an ORDER_PAID delivery with a bad signature gets 401" 401
+
+out=$(cli etsy cost --listings 500 --orders-per-day 50 --interval 30 --interval 900)
+case $out in *"| 30 s | 30 s | 2880 |"*"| 900 s | 900 s | 96 |"*) ok "etsy cost recomputes the article's polling table" ;;
+*) not_ok "etsy cost recomputes the article's polling table" "$out" ;; esac
 
 # a connect started in another session cannot be finished in this one
 req GET "/admin/etsy/connect?account=$acct" -H "$ck"

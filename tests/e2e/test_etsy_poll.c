@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 #include <jansson.h>
@@ -689,6 +691,294 @@ test_revoked(void **unused)
 	ledger_clean();
 }
 
+/* ---- paging, clock skew, a heavy day -------------------------------------- */
+
+/* A buyer's order of the SKU (no variations); paid or not. Its receipt. */
+static int64_t
+order_p(int64_t listing, const char *sku, int64_t qty, int paid)
+{
+	char	 b[256];
+	json_t	*j;
+	int64_t	 id;
+
+	(void)str_fmt(b, sizeof(b), "{\"listing_id\":%" PRId64 ",\"sku\":"
+	    "\"%s\",\"quantity\":%" PRId64 ",\"paid\":%s}", listing, sku, qty,
+	    paid ? "true" : "false");
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/orders", b);
+	id = sbx_find_int(j, "receipt_id");
+	json_decref(j);
+	assert_true(id > 0);
+	return id;
+}
+
+/* One poll in a process of its own (its own connection). */
+static pid_t
+poll_child(int64_t acct, int limit)
+{
+	struct etsy_poll_opts	 o;
+	struct etsy_poll_stats	 st;
+	struct err		 e;
+	struct db		*db;
+	pid_t			 pid;
+
+	if ((pid = fork()) != 0)
+		return pid;
+	if ((db = tdb_connect(&T)) == NULL)
+		_exit(2);
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	o.force = 1;
+	o.page_limit = limit;
+	if (etsy_poll_account(db, &T.cfg, acct, &o, &st, &e) == -1)
+		_exit(3);
+	db_close(db);
+	_exit(st.failed == 0 ? 0 : 1);
+}
+
+static int
+child_ok(pid_t pid)
+{
+	int	 status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0;
+}
+
+/* While a poll is paging (each page slowed down), an early receipt is
+ * updated (it moves to the end, shifting the rest left across a page
+ * boundary) and a new one lands at the end: that same poll commits
+ * every receipt that existed when it started, and nothing twice. */
+static void
+test_page_shift(void **unused)
+{
+	struct timespec		 pause = { 1, 500 * 1000000L };
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l, first;
+	pid_t			 pid;
+	int			 i;
+
+	(void)unused;
+	acct = connect_shop("poll-shift", &shop);
+	item("SHIFT-1", 200);
+	l = sbx_etsy_listing(shop, "Plate", "SHIFT-1", 150);
+	map(acct, l, "", "SHIFT-1");
+	poll(acct, 0, 1, 0, &st);		/* watermark and first sweep */
+	first = order_p(l, "SHIFT-1", 1, 0);	/* paid later */
+	for (i = 0; i < 44; i++)
+		(void)order_p(l, "SHIFT-1", 1, 1);
+	faults("[{\"path\":\"/v3/application/shops/\",\"method\":\"GET\","
+	    "\"kind\":\"slow\",\"delay_ms\":1000}]");
+	pid = poll_child(acct, 20);
+	nanosleep(&pause, NULL);		/* page 2 is on its way */
+	{
+		char p[96];
+
+		(void)str_fmt(p, sizeof(p), "/_sandbox/receipts/%" PRId64
+		    "/pay", first);
+		json_decref(sbx_ok(SBX_ETSY, "POST", p, "{}"));
+	}
+	(void)order_p(l, "SHIFT-1", 1, 1);
+	assert_true(child_ok(pid));
+	json_decref(sbx_ok(SBX_ETSY, "DELETE", "/_sandbox/faults", NULL));
+	/* every receipt that was there when the poll started */
+	assert_true(committed("SHIFT-1") >= 45);
+	poll(acct, 0, 0, 20, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(committed("SHIFT-1"), 46);
+	poll(acct, 0, 0, 20, &st);
+	assert_int_equal(st.committed, 0);
+	ledger_clean();
+}
+
+static void
+sandbox_clock(int64_t offset_s)
+{
+	char	 b[64];
+
+	(void)str_fmt(b, sizeof(b), "{\"now\":%" PRId64 "}",
+	    (int64_t)time(NULL) + offset_s);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/clock", b));
+}
+
+/* Etsy's clock five minutes behind the hub's (less the second the
+ * sandbox clock's setting may add), then as much ahead,
+ * and a receipt that becomes visible late with a timestamp older than
+ * the watermark: nothing is lost, nothing counted twice (the watermark
+ * is on Etsy's clock, and the overlap covers the lag). */
+static void
+test_clock_skew(void **unused)
+{
+	struct etsy_poll_stats	 st;
+	int64_t			 shop, acct, l;
+
+	(void)unused;
+	acct = connect_shop("poll-skew", &shop);
+	item("SKEW-1", 100);
+	l = sbx_etsy_listing(shop, "Jug", "SKEW-1", 90);
+	map(acct, l, "", "SKEW-1");
+	sandbox_clock(-298);
+	poll(acct, 0, 1, 0, &st);
+	(void)order_p(l, "SKEW-1", 1, 1);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(committed("SKEW-1"), 1);
+	sandbox_clock(298);
+	(void)order_p(l, "SKEW-1", 2, 1);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(committed("SKEW-1"), 3);
+	/* late visibility: Y is stamped first but shows 60 s later; Z is
+	 * stamped and seen after it, moving the watermark past Y */
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/faults",
+	    "{\"visibility_delay_s\":60}"));
+	(void)order_p(l, "SKEW-1", 4, 1);		/* Y */
+	json_decref(sbx_ok(SBX_ETSY, "DELETE", "/_sandbox/faults", NULL));
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/clock",
+	    "{\"advance_s\":30}"));
+	(void)order_p(l, "SKEW-1", 8, 1);		/* Z */
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(committed("SKEW-1"), 11);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/clock",
+	    "{\"advance_s\":31}"));
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(committed("SKEW-1"), 15);
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.committed, 0);
+	sandbox_clock(0);
+	ledger_clean();
+}
+
+/* One process of the heavy day: polls and pushes as fast as it can. */
+static void
+heavy_child(int64_t acct, int64_t listing_row, int rounds)
+{
+	struct etsy_poll_opts	 o;
+	struct etsy_poll_stats	 st;
+	struct push_stats	 ps;
+	struct err		 e;
+	struct db		*db;
+	int			 i;
+
+	if ((db = tdb_connect(&T)) == NULL)
+		_exit(2);
+	memset(&o, 0, sizeof(o));
+	o.force = 1;
+	for (i = 0; i < rounds; i++) {
+		memset(&st, 0, sizeof(st));
+		if (etsy_poll_account(db, &T.cfg, acct, &o, &st, &e) == -1)
+			_exit(3);
+		if (push_queue_listing(db, listing_row, &e) == -1 ||
+		    push_run(db, &T.cfg, "heavy", push_now_ms() + 2000, &ps,
+		    &e) == -1)
+			_exit(4);
+	}
+	db_close(db);
+	_exit(0);
+}
+
+/* A simulated heavy day squeezed into seconds: four processes polling
+ * and pushing flat out against an app allowed 3 calls a second and 30 a
+ * day. Etsy never answers 429, never sees more than 3 calls in a second
+ * or 30 in the day; the poll share (65 %: 19) is used up and then
+ * deferred, not exceeded; every sale is counted once. */
+static void
+test_heavy_day(void **unused)
+{
+	enum { NPROC = 4, ROUNDS = 40 };
+	struct etsy_poll_stats	 st;
+	struct channel_listing	 cl;
+	struct err		 e;
+	int64_t			 shop, acct, l, at[512], api = 0, n429 = 0;
+	int64_t			 poll_n, push_n, hub_n, worst = 0;
+	pid_t			 pids[NPROC];
+	json_t			*j, *x;
+	size_t			 i, k, n = 0;
+	char			 ls[32];
+
+	(void)unused;
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/reset", "{}"));
+	acct = connect_shop("poll-heavy", &shop);
+	item("HEAVY-1", 500);
+	l = sbx_etsy_listing(shop, "Cup", "HEAVY-1", 400);
+	map(acct, l, "", "HEAVY-1");
+	(void)str_fmt(ls, sizeof(ls), "%" PRId64, l);
+	assert_int_equal(channel_listing_find(T.db, acct, ls, "", &cl, &e), 1);
+	for (k = 0; k < 5; k++)
+		(void)order_p(l, "HEAVY-1", 1, 1);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/rate-limits",
+	    "{\"per_second\":3,\"per_day\":30}"));
+	/* the hub is told the same limits (Etsy's headers would say so) */
+	poll(acct, 0, 0, 0, &st);	/* makes the state row; 2 calls */
+	assert_int_equal(committed("HEAVY-1"), 5);
+	t_exec(T.db, "UPDATE etsy_poll_state SET per_second = 3, per_day = 30 "
+	    "WHERE account_id = ?", (struct db_val[]){ DBI(acct) }, 1);
+	for (k = 0; k < NPROC; k++) {
+		if ((pids[k] = fork()) == 0)
+			heavy_child(acct, cl.id, ROUNDS);
+		assert_true(pids[k] > 0);
+	}
+	for (k = 0; k < NPROC; k++)
+		assert_true(child_ok(pids[k]));
+	(void)order_p(l, "HEAVY-1", 1, 1);	/* after the day's budget */
+
+	/* what Etsy saw */
+	j = sbx_ok(SBX_ETSY, "GET", "/_sandbox/requests", NULL);
+	json_array_foreach(json_object_get(j, "requests"), i, x) {
+		const char *path = json_string_value(json_object_get(x,
+		    "path"));
+
+		if (path == NULL || strncmp(path, "/v3/application/", 16) != 0)
+			continue;
+		api++;
+		if (json_integer_value(json_object_get(x, "status")) == 429)
+			n429++;
+		if (n < 512)
+			at[n++] = (int64_t)json_integer_value(json_object_get(x,
+			    "at_ms"));
+	}
+	json_decref(j);
+	/* the most calls in any one second (the log is in arrival order) */
+	for (i = 0; i < n; i++) {
+		int64_t c = 0;
+
+		for (k = 0; k < n; k++)
+			c += at[k] >= at[i] && at[k] < at[i] + 1000;
+		if (c > worst)
+			worst = c;
+	}
+	poll_n = t_q64(T.db, "SELECT COALESCE(SUM(n), 0) FROM etsy_api_calls "
+	    "WHERE account_id = ? AND purpose = 'poll'", (struct db_val[]){
+	    DBI(acct) }, 1);
+	push_n = t_q64(T.db, "SELECT COALESCE(SUM(n), 0) FROM etsy_api_calls "
+	    "WHERE account_id = ? AND purpose = 'push'", (struct db_val[]){
+	    DBI(acct) }, 1);
+	hub_n = t_q64(T.db, "SELECT COALESCE(SUM(n), 0) FROM etsy_api_calls "
+	    "WHERE account_id = ?", (struct db_val[]){ DBI(acct) }, 1);
+	print_message("# heavy day: %" PRId64 " calls reached Etsy, at most %"
+	    PRId64 " in a second; hub counted poll %" PRId64 " push %" PRId64
+	    "\n", api, worst, poll_n, push_n);
+	assert_int_equal(n429, 0);
+	assert_true(worst <= 3);
+	assert_true(api <= 30);
+	assert_true(api <= hub_n);
+	assert_int_equal(poll_n, 19);		/* used up, then deferred */
+	assert_true(push_n <= 6);
+	/* the budget is spent: a poll now is deferred, not sent */
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 1);
+	assert_non_null(strstr(st.error, "budget"));
+	assert_int_equal(committed("HEAVY-1"), 5);
+	/* the next day (the share is reset): the late sale, once */
+	t_exec(T.db, "UPDATE etsy_api_calls SET day = day - INTERVAL 1 DAY "
+	    "WHERE account_id = ?", (struct db_val[]){ DBI(acct) }, 1);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/rate-limits",
+	    "{\"per_second\":1000,\"per_day\":1000000}"));
+	poll(acct, 0, 0, 0, &st);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(committed("HEAVY-1"), 6);
+	ledger_clean();
+}
+
 int
 main(void)
 {
@@ -698,9 +988,13 @@ main(void)
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_unmapped),
+		cmocka_unit_test(test_page_shift),
+		cmocka_unit_test(test_clock_skew),
 		/* last: it moves the sandbox clock */
 		cmocka_unit_test(test_cancel_refund),
 		cmocka_unit_test(test_revoked),
+		/* it resets the sandbox */
+		cmocka_unit_test(test_heavy_day),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

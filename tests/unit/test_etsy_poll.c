@@ -230,6 +230,46 @@ test_cadence(void **state)
 	assert_true(etsy_poll_due(1101, 1000, 1101, 60));
 }
 
+/* The adaptive interval with the day's poll share and Etsy's quota. */
+static void
+test_adaptive(void **state)
+{
+	struct etsy_poll_cadence_in	 in;
+	int64_t				 now = 86400 * 20000 + 43200;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	budget_cadence_default(&in.cad);
+	budget_split_default(&in.split);
+	in.cad.now = now;
+	in.cad.last_sale = now - 60;
+	in.per_day = 10000;
+	in.sweep_every_s = 1800;
+	in.reserve_pct = 20;
+	in.remaining_today = -1;
+	in.limit_per_day = -1;
+	/* busy, plenty left: 15 s */
+	assert_int_equal(etsy_poll_cadence(&in), 15);
+	/* half a day left, 6,000 of 6,500 poll calls used: 500 less the
+	 * sweep's 2 x 25 for 43,200 s: one poll per 96 s */
+	in.poll_used = 6000;
+	assert_int_equal(etsy_poll_cadence(&in), 96);
+	/* the share spent: not before the new day */
+	in.poll_used = 6500;
+	assert_int_equal(etsy_poll_cadence(&in), 43200);
+	/* Etsy's quota below the reserve: four times slower */
+	in.poll_used = 0;
+	in.remaining_today = 1000;
+	in.limit_per_day = 10000;
+	assert_int_equal(etsy_poll_cadence(&in), 60);
+	/* quiet shop, high-traffic switch on: busy again */
+	in.remaining_today = -1;
+	in.cad.last_sale = 0;
+	assert_int_equal(etsy_poll_cadence(&in), 300);
+	in.cad.high_traffic = 1;
+	assert_int_equal(etsy_poll_cadence(&in), 15);
+}
+
 int
 main(void)
 {
@@ -240,6 +280,7 @@ main(void)
 		cmocka_unit_test(test_variation_key),
 		cmocka_unit_test(test_watermark),
 		cmocka_unit_test(test_cadence),
+		cmocka_unit_test(test_adaptive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
