@@ -19,6 +19,8 @@ CFLAGS  ?= -g -O2
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	$(CFLAGS) $(WARN) -Ilib -Itests -Isandbox $(shell pkg-config --cflags $(PC_PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
+# libm: lib/bufrec (Poisson tails)
+LIBS   += -lm
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -O1
