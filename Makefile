@@ -47,12 +47,17 @@ INT_PROGS  = $(INT_SRCS:tests/integration/%.c=$(BUILD)/tests/integration/%)
 E2E_SRCS   = $(sort $(wildcard tests/e2e/test_*.c))
 E2E_PROGS  = $(E2E_SRCS:tests/e2e/%.c=$(BUILD)/tests/e2e/%)
 TEST_SUPPORT = $(BUILD)/tests/support.o
+# the oversell simulator (sim/, `make sim`); not in bin/, which holds the
+# FastCGI programs the stack starts
+SIM_SRCS   = $(sort $(wildcard sim/*.c))
+SIM_OBJS   = $(SIM_SRCS:%.c=$(BUILD)/%.o)
+SIM_PROG   = $(BUILD)/simulator
 
 .SECONDARY:
 
-.PHONY: all progs build build-asan deps test unit run stop clean lint bench
+.PHONY: all progs build build-asan deps test unit run stop clean lint bench sim
 
-all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS)
+all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS) $(SIM_PROG)
 
 # the programs only, without the tests (what `make run` needs)
 progs: $(CGI_PROGS) $(CLI_PROGS) $(SBX_PROGS)
@@ -99,6 +104,10 @@ $(BUILD)/bin/stockhub: $(BUILD)/cli/stockhub.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(SIM_PROG): $(SIM_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
@@ -126,6 +135,13 @@ bench: deps
 	@$(MAKE) --no-print-directory progs
 	@bench/run.sh
 
+# The oversell simulator: a month, four policies, on a private MariaDB
+# (see README "Simulator"); writes bench/sim-results.json and
+# bench/sim-report.md with its charts.
+sim: deps
+	@$(MAKE) --no-print-directory $(SIM_PROG)
+	@sim/run.sh $(SIM_PROG)
+
 run: deps
 	@$(MAKE) --no-print-directory progs
 	@tools/stack.sh start var $(PORT)
@@ -137,8 +153,10 @@ stop:
 lint:
 	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c sandbox/*.[ch] tests/*.[ch] tests/*/*.c
 	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c sandbox/*.c tests/*.c tests/*/*.c
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' sim/*.[ch]
+	@! grep -nE 'mysql_(real_)?query\s*\(' sim/*.c
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d)
+-include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/sim/*.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d)

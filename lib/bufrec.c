@@ -430,10 +430,7 @@ bufrec_apply(struct db *db, int days, double target, int *changed,
 	if (got == -1)
 		goto out;
 	for (k = 0; k < nl; k++) {
-		if (db_exec(db, "UPDATE channel_listings SET holdback_units = ? "
-		    "WHERE id = ?", (struct db_val[]){ DBI(want[k]),
-		    DBI(lid[k]) }, 2, NULL, NULL, e) == -1 ||
-		    push_queue_listing(db, lid[k], e) == -1)
+		if (bufrec_set(db, lid[k], want[k], e) == -1)
 			goto out;
 		cnt++;
 	}
@@ -445,4 +442,17 @@ out:
 	free(want);
 	meas_free(&m);
 	return rc;
+}
+
+int
+bufrec_set(struct db *db, int64_t listing_id, int64_t units, struct err *e)
+{
+	if (units > BUFREC_MAX_UNITS)
+		return err_set(e, ERR_INVALID, "holdback above %d units",
+		    BUFREC_MAX_UNITS);
+	if (db_exec(db, "UPDATE channel_listings SET holdback_units = ? "
+	    "WHERE id = ?", (struct db_val[]){ units < 0 ? DBN : DBI(units),
+	    DBI(listing_id) }, 2, NULL, NULL, e) == -1)
+		return -1;
+	return push_queue_listing(db, listing_id, e);
 }

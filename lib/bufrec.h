@@ -111,4 +111,11 @@ int	bufrec_account(struct db *db, int64_t account_id, int days,
 int	bufrec_apply(struct db *db, int days, double target, int *changed,
 	    struct err *e);
 
+/*
+ * Set one listing's holdback (units; -1: back to the account's buffer)
+ * and queue a push of it so the channel follows.
+ */
+int	bufrec_set(struct db *db, int64_t listing_id, int64_t units,
+	    struct err *e);
+
 #endif
