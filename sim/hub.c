@@ -59,6 +59,8 @@ static const double push_guess[NCH] = {
 };
 
 static int64_t	*holdback;	/* per channel * sku, -1: none set */
+
+static int	buffers(struct sim *S, struct err *e);
 static int64_t	 bound_at = -1;
 
 int
@@ -126,9 +128,8 @@ hub_setup(struct sim *S, struct err *e)
 		holdback[s] = -1;
 	for (c = 0; c < NCH; c++) {
 		memset(&pol, 0, sizeof(pol));
-		/* (d) starts from the static buffers until a day of sales
-		 * has been measured */
-		if (S->pol == POL_STATIC || S->pol == POL_RECOMMENDED)
+		/* (d) has no account buffer: every listing gets its own */
+		if (S->pol == POL_STATIC)
 			pol.holdback_pct = static_pct[c];
 		if (channel_account_create(S->db, &S->cfg, types[c],
 		    channel_type_name(types[c]), "http://sim.invalid",
@@ -159,6 +160,8 @@ hub_setup(struct sim *S, struct err *e)
 	}
 	for (c = 0; c < NCH; c++)
 		S->ch[c].wm = c == CH_ETSY ? S->now / 1000 - 60 : S->now;
+	if (S->pol == POL_RECOMMENDED && buffers(S, e) == -1)
+		return -1;
 	return hub_push(S, e);
 fail_admin:
 	db_close(admin);
@@ -482,8 +485,6 @@ buffers(struct sim *S, struct err *e)
 	size_t			 base;
 	int			 s, c, k;
 
-	if (day < 1)
-		return 0;
 	for (c = 0; c < NCH; c++) {
 		chm[c].detect_s = p95_or(&S->m.detect[c], detect_guess[c]);
 		chm[c].push_s = p95_or(&S->m.push_lat[c], push_guess[c]);
@@ -496,13 +497,17 @@ buffers(struct sim *S, struct err *e)
 			for (k = (int)d0; k < (int)day; k++)
 				d14 += S->day_sales[base * (size_t)S->p.days +
 				    (size_t)k];
-			d14 /= (double)(day - d0);
+			d14 /= day > d0 ? (double)(day - d0) : 1.0;
 			h24 = 0;
 			for (k = 0; k < 24; k++)
 				h24 += S->hour_sales[base * 24 + (size_t)k];
 			/* the busier of the last two weeks and the last day,
-			 * so a surge raises the buffer within hours */
+			 * so a surge raises the buffer within hours; before
+			 * a day is measured, the shop's mean per listing */
 			rate[c] = d14 > h24 ? d14 : h24;
+			if (day < 1)
+				rate[c] = S->p.orders_per_day * 1.18 /
+				    S->p.skus / NCH;
 		}
 		for (c = 0; c < NCH; c++) {
 			if (bufrec_recommend(rate, chm, NCH, (size_t)c,

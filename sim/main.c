@@ -110,10 +110,12 @@ catalog(struct sim *S, struct err *e)
 			    (uint64_t)(s * NCH + c + 1));
 		}
 		units = w * 1.18;	/* the mean order is 1.18 units */
-		S->batch[s] = (int64_t)ceil(units * 10);
-		if (S->batch[s] < 4)
-			S->batch[s] = 4;
-		S->reorder[s] = (int64_t)ceil(units * 3);
+		/* a maker's shelf: about five days of sales in a batch (at
+		 * least 3), the next one started at two days left */
+		S->batch[s] = (int64_t)ceil(units * 5);
+		if (S->batch[s] < 3)
+			S->batch[s] = 3;
+		S->reorder[s] = (int64_t)ceil(units * 2);
 		/* bursts: about one a fortnight per SKU, 1-4 hours, x4 */
 		rng_seed(&br, S->p.seed, (uint64_t)1000000 + (uint64_t)s);
 		t = 0;
@@ -498,6 +500,7 @@ main(int argc, char **argv)
 			continue;
 		if (running == jobs && collect(&running, res, &bad) == -1)
 			return 2;
+		fflush(stdout);
 		if (pipe(fds[pol]) == -1 || (pids[pol] = fork()) == -1) {
 			printf("simulator: cannot start a policy\n");
 			return 2;

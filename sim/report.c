@@ -362,7 +362,8 @@ write_md(const struct sim_params *p, const struct metrics *m,
 	    "from the velocity measured so far (the busier of the last 14 "
 	    "days and the last 24 hours) and the detection and push "
 	    "latencies measured so far (p95), oversell target %.2g per "
-	    "window; until one day is measured it uses (c)'s buffers.\n"
+	    "window; before a day is measured it assumes the shop's mean "
+	    "velocity for every listing.\n"
 	    "- Hidden stock: every 10 minutes, for every SKU with units on "
 	    "the shelf and every channel, the units the channel does not show "
 	    "over the units there are.\n", p->target);

@@ -25,7 +25,7 @@ for p in batch15 poll2 static recommended; do
 	*)	not_ok "$p: ledger = movements = truth, no line lost or doubled" \
 		    "${line:-no result line}" ;;
 	esac
-	orders=$(printf '%s' "$line" | sed -n 's/.*orders \([0-9]*\) .*/\1/p')
+	orders=$(printf '%s' "$line" | sed -n 's/^[a-z0-9]* *orders \([0-9]*\) .*/\1/p')
 	if [ "${orders:-0}" -gt 20 ]; then
 		ok "$p: buyers bought ($orders orders)"
 	else
