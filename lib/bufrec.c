@@ -123,8 +123,8 @@ bufrec_explain(const struct bufrec_out *o, double target, char *buf,
 
 struct meas {
 	size_t			 nacct;
-	int64_t			 acct[BUFREC_MAX_CHANNELS];
-	struct bufrec_channel	 ch[BUFREC_MAX_CHANNELS];
+	int64_t			*acct;
+	struct bufrec_channel	*ch;
 	/* items x accounts, units a day */
 	size_t			 nitems;
 	int64_t			*item;
@@ -134,9 +134,35 @@ struct meas {
 static void
 meas_free(struct meas *m)
 {
+	free(m->acct);
+	free(m->ch);
 	free(m->item);
 	free(m->rate);
 	memset(m, 0, sizeof(*m));
+}
+
+/*
+ * The recommendation for item i on account a: accounts that sold none
+ * of it add nothing to the window, so only a and those that sold it are
+ * passed (in account order, at most BUFREC_MAX_CHANNELS in all).
+ */
+static int
+rec_for(const struct meas *m, size_t i, size_t a, double target,
+    struct bufrec_out *o, struct err *e)
+{
+	double			 rate[BUFREC_MAX_CHANNELS];
+	struct bufrec_channel	 ch[BUFREC_MAX_CHANNELS];
+	size_t			 j, n = 1;
+
+	rate[0] = m->rate[i * m->nacct + a];
+	ch[0] = m->ch[a];
+	for (j = 0; j < m->nacct && n < BUFREC_MAX_CHANNELS; j++) {
+		if (j == a || m->rate[i * m->nacct + j] <= 0)
+			continue;
+		rate[n] = m->rate[i * m->nacct + j];
+		ch[n++] = m->ch[j];
+	}
+	return bufrec_recommend(rate, ch, n, 0, target, o, e);
 }
 
 static int
@@ -225,7 +251,23 @@ measure(struct db *db, int days, struct meas *m, struct err *e)
 	if ((r = db_query(db, "SELECT id, type FROM channel_accounts ORDER BY "
 	    "id", NULL, 0, e)) == NULL)
 		return -1;
-	while ((rc = db_next(r, e)) == 1 && m->nacct < BUFREC_MAX_CHANNELS) {
+	while ((rc = db_next(r, e)) == 1) {
+		if (m->nacct == cap) {
+			int64_t			*na;
+			struct bufrec_channel	*nc;
+
+			cap = cap ? cap * 2 : 8;
+			na = realloc(m->acct, cap * sizeof(*na));
+			if (na != NULL)
+				m->acct = na;
+			nc = realloc(m->ch, cap * sizeof(*nc));
+			if (nc != NULL)
+				m->ch = nc;
+			if (na == NULL || nc == NULL) {
+				rc = err_set(e, ERR_SYS, "out of memory");
+				break;
+			}
+		}
 		m->acct[m->nacct] = db_col_i64(r, 0);
 		if (channel_type_parse(db_col_str(r, 1), &t) == -1)
 			t = CHANNEL_AMAZON;
@@ -238,23 +280,24 @@ measure(struct db *db, int days, struct meas *m, struct err *e)
 	}
 	db_res_free(r);
 	if (rc == -1)
-		return -1;
+		goto fail;
+	cap = 0;
 	for (a = 0; a < m->nacct; a++) {
 		rc = db_query_i64(db, "SELECT interval_s + 60 FROM "
 		    "etsy_poll_state WHERE account_id = ?", (struct db_val[]){
 		    DBI(m->acct[a]) }, 1, &v, e);
 		if (rc == -1)
-			return -1;
+			goto fail;
 		if (rc == 1)
 			m->ch[a].detect_s = (double)v;
 		if (push_p95(db, m->acct[a], days, &p, e) == -1)
-			return -1;
+			goto fail;
 		m->ch[a].push_s = p >= 0 ? p : 2;
 	}
 	/* every listed item, with its sales per account */
 	if ((r = db_query(db, "SELECT DISTINCT item_id FROM channel_listings "
 	    "ORDER BY item_id", NULL, 0, e)) == NULL)
-		return -1;
+		goto fail;
 	while ((rc = db_next(r, e)) == 1) {
 		if (m->nitems == cap) {
 			int64_t	*ni;
@@ -270,7 +313,7 @@ measure(struct db *db, int days, struct meas *m, struct err *e)
 	db_res_free(r);
 	if (rc == -1)
 		goto fail;
-	if ((m->rate = calloc(m->nitems * BUFREC_MAX_CHANNELS + 1,
+	if ((m->rate = calloc(m->nitems * m->nacct + 1,
 	    sizeof(*m->rate))) == NULL) {
 		err_set(e, ERR_SYS, "out of memory");
 		goto fail;
@@ -284,7 +327,7 @@ measure(struct db *db, int days, struct meas *m, struct err *e)
 		i = item_index(m, db_col_i64(r, 0));
 		a = acct_index(m, db_col_i64(r, 1));
 		if (i != (size_t)-1 && a != (size_t)-1)
-			m->rate[i * BUFREC_MAX_CHANNELS + a] =
+			m->rate[i * m->nacct + a] =
 			    (double)db_col_i64(r, 2) / days;
 	}
 	db_res_free(r);
@@ -342,9 +385,8 @@ bufrec_account(struct db *db, int64_t account_id, int days, double target,
 			continue;
 		total = 0;
 		for (j = 0; j < m.nacct; j++)
-			total += m.rate[i * BUFREC_MAX_CHANNELS + j];
-		if (bufrec_recommend(&m.rate[i * BUFREC_MAX_CHANNELS], m.ch,
-		    m.nacct, c, target, &o, e) == -1) {
+			total += m.rate[i * m.nacct + j];
+		if (rec_for(&m, i, c, target, &o, e) == -1) {
 			k = -1;
 			break;
 		}
@@ -402,8 +444,7 @@ bufrec_apply(struct db *db, int days, double target, int *changed,
 		a = acct_index(&m, db_col_i64(r, 2));
 		if (i == (size_t)-1 || a == (size_t)-1)
 			continue;
-		if (bufrec_recommend(&m.rate[i * BUFREC_MAX_CHANNELS], m.ch,
-		    m.nacct, a, target, &o, e) == -1) {
+		if (rec_for(&m, i, a, target, &o, e) == -1) {
 			got = -1;
 			break;
 		}

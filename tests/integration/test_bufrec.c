@@ -170,12 +170,40 @@ test_apply_and_desired(void **state)
 	    &e), -1);
 }
 
+static void
+test_many_accounts(void **state)
+{
+	struct bufrec_row	 rows[BUFREC_CLASSES];
+	struct err		 e;
+	char			 name[32], ref[32];
+	int64_t			 id = 0;
+	size_t			 n = 9;
+	int			 i;
+
+	(void)state;
+	/* more accounts than channels in one recommendation */
+	for (i = 0; i < 12; i++) {
+		(void)str_fmt(name, sizeof(name), "extra %d", i);
+		(void)str_fmt(ref, sizeof(ref), "x%d.myshopify.com", i);
+		assert_int_equal(channel_account_create(T.db, &T.cfg,
+		    CHANNEL_SHOPIFY, name, "http://127.0.0.1:9", ref, NULL,
+		    NULL, 0, &id, &e), 0);
+	}
+	assert_int_equal(bufrec_account(T.db, id, 14, 0.001, rows, &n, &e), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(bufrec_account(T.db, shop, 14, 0.001, rows, &n, &e),
+	    0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[1].units, 2);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_account_classes),
 		cmocka_unit_test(test_apply_and_desired),
+		cmocka_unit_test(test_many_accounts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
