@@ -150,8 +150,13 @@ write_json(const struct sim_params *p, const struct metrics *m,
 			(void)str_fmt(n, sizeof(n), "sim.api_calls_per_day.%s.%s",
 			    chnames[c], keys[i]);
 			rc |= add(a, n, m[i].calls_per_day[c], "calls/day",
-			    &limits[c]);
+			    NULL);
 		}
+	}
+	for (c = 0; c < NCH; c++) {
+		(void)str_fmt(n, sizeof(n), "sim.api_limit_per_day.%s",
+		    chnames[c]);
+		rc |= add(a, n, limits[c], "calls/day", NULL);
 	}
 	rc |= add(a, "sim.orders", (double)m[POL_RECOMMENDED].orders,
 	    "orders", NULL);
