@@ -5,6 +5,7 @@
  * other channel. truth_check() compares the ledger with it at the end.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,15 @@ truth_sale(struct sim *S, struct sale *sl)
 	int64_t	 over = sl->qty - (avail > 0 ? avail : 0);
 
 	if (over > 0) {
+		/* one line per oversell in the log, to see why */
+		fprintf(stderr, "sim: oversold %lld of %d: SIM-%04d on channel "
+		    "%d at day %.3f, shelf %lld, shown %lld/%lld/%lld/%lld\n",
+		    (long long)over, sl->qty, sl->sku, sl->ch,
+		    (double)(S->now - SIM_T0_MS) / SIM_DAY_MS, (long long)avail,
+		    (long long)S->ch[0].shown[sl->sku],
+		    (long long)S->ch[1].shown[sl->sku],
+		    (long long)S->ch[2].shown[sl->sku],
+		    (long long)S->ch[3].shown[sl->sku]);
 		sl->oversold = over;
 		S->m.oversold_units += over;
 		S->m.oversold_orders++;
