@@ -22,6 +22,8 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 LIBS    = $(shell pkg-config --libs $(PC_PKGS) 2>/dev/null)
 # libcsv (the SKU map CSV) has no pkg-config file
 LIBS   += -lcsv
+# libm: lib/bufrec (Poisson tails)
+LIBS   += -lm
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -O1
@@ -51,12 +53,17 @@ TEST_SUPPORT = $(BUILD)/tests/support.o
 # make bench's drivers (they reuse the tests' sandbox helpers)
 BENCH_SRCS = $(sort $(wildcard bench/*.c))
 BENCH_PROGS = $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
+# the oversell simulator (sim/, `make sim`); not in bin/, which holds the
+# FastCGI programs the stack starts
+SIM_SRCS   = $(sort $(wildcard sim/*.c))
+SIM_OBJS   = $(SIM_SRCS:%.c=$(BUILD)/%.o)
+SIM_PROG   = $(BUILD)/simulator
 
 .SECONDARY:
 
-.PHONY: all progs build build-asan deps test unit run stop clean lint bench
+.PHONY: all progs build build-asan deps test unit run stop clean lint bench sim
 
-all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS) $(BENCH_PROGS)
+all: progs $(UNIT_PROGS) $(INT_PROGS) $(E2E_PROGS) $(BENCH_PROGS) $(SIM_PROG)
 
 # the programs only, without the tests (what `make run` needs)
 progs: $(CGI_PROGS) $(CLI_PROGS) $(SBX_PROGS)
@@ -104,6 +111,10 @@ $(BUILD)/bin/stockhub: $(BUILD)/cli/stockhub.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
 
+$(SIM_PROG): $(SIM_OBJS) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS)
+
 $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LIBS) -lcmocka
@@ -140,6 +151,13 @@ bench: deps
 	@$(MAKE) --no-print-directory progs $(BENCH_PROGS)
 	@bench/run.sh
 
+# The oversell simulator: a month, four policies, on a private MariaDB
+# (see README "Simulator"); writes bench/sim-results.json and
+# bench/sim-report.md with its charts.
+sim: deps
+	@$(MAKE) --no-print-directory $(SIM_PROG)
+	@sim/run.sh $(SIM_PROG)
+
 run: deps
 	@$(MAKE) --no-print-directory progs
 	@tools/stack.sh start var $(PORT)
@@ -151,8 +169,10 @@ stop:
 lint:
 	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' lib/*.[ch] cgi-bin/*.c cli/*.c sandbox/*.[ch] tests/*.[ch] tests/*/*.c bench/*.c
 	@! grep -nE 'mysql_(real_)?query\s*\(' lib/*.c cgi-bin/*.c cli/*.c sandbox/*.c tests/*.c tests/*/*.c bench/*.c
+	@! grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' sim/*.[ch]
+	@! grep -nE 'mysql_(real_)?query\s*\(' sim/*.c
 
 clean:
 	rm -rf build
 
--include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d $(BUILD)/bench/*.d)
+-include $(LIB_OBJS:.o=.d) $(wildcard $(BUILD)/cgi-bin/*.d $(BUILD)/cli/*.d $(BUILD)/sandbox/*.d $(BUILD)/tests/*.d $(BUILD)/tests/*/*.d $(BUILD)/bench/*.d $(BUILD)/sim/*.d)

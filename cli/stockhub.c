@@ -15,6 +15,7 @@
  *   stockhub push
  *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
  *   stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_..."]}
+ *   stockhub buffers [--apply] [DAYS]
  *   stockhub user add NAME < password
  *   stockhub map export [FILE]
  *   stockhub map import FILE|- [--source hub|etsy|shopify] [--dry-run]
@@ -41,6 +42,7 @@
 #include "auth.h"
 #include "bom.h"
 #include "budget.h"
+#include "bufrec.h"
 #include "buf.h"
 #include "channel.h"
 #include "config.h"
@@ -96,6 +98,8 @@ usage(void)
 	    "[--interval S ...]\n"
 	    "                [--sweep S] [--push-calls N] [--recon-per-call N] "
 	    "[--per-day N]\n"
+	    "       stockhub buffers [--apply] [DAYS]   (recommended buffers "
+	    "from the last DAYS, default 14)\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
@@ -1192,6 +1196,54 @@ cmd_etsy_cost(int argc, char **argv, struct err *e)
 	return 0;
 }
 
+static int
+cmd_buffers(struct db *db, int argc, char **argv, struct err *e)
+{
+	struct bufrec_row	 rows[BUFREC_CLASSES];
+	struct db_res		*r;
+	int64_t			 days = 14, id;
+	size_t			 n, i;
+	int			 apply = 0, k, changed = 0, rc;
+
+	for (k = 0; k < argc; k++) {
+		if (strcmp(argv[k], "--apply") == 0)
+			apply = 1;
+		else if (str_to_i64(argv[k], 1, 366, &days) == -1)
+			return err_set(e, ERR_INVALID, "DAYS must be 1..366");
+	}
+	if ((r = db_query(db, "SELECT id, name FROM channel_accounts ORDER "
+	    "BY id", NULL, 0, e)) == NULL)
+		return -1;
+	while ((rc = db_next(r, e)) == 1) {
+		id = db_col_i64(r, 0);
+		printf("%s (account %lld):\n", db_col_str(r, 1), (long long)id);
+		if (bufrec_account(db, id, (int)days, BUFREC_TARGET, rows, &n,
+		    e) == -1) {
+			rc = -1;
+			break;
+		}
+		if (n == 0)
+			printf("  no listings\n");
+		for (i = 0; i < n; i++)
+			printf("  %-9s %4d SKUs  configured %.2f%% / %lld units"
+			    "  recommended %lld units  (%s)\n",
+			    bufrec_class_name(rows[i].cls), rows[i].skus,
+			    rows[i].configured_pct,
+			    (long long)rows[i].configured_units,
+			    (long long)rows[i].units, rows[i].why);
+	}
+	db_res_free(r);
+	if (rc == -1)
+		return -1;
+	if (apply) {
+		if (bufrec_apply(db, (int)days, BUFREC_TARGET, &changed, e) == -1)
+			return -1;
+		printf("applied: %d listing(s) changed their holdback\n",
+		    changed);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1268,6 +1320,8 @@ main(int argc, char **argv)
 		rc = cmd_etsy_webhook(db, &cfg, argv[3], &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
+	else if (strcmp(argv[1], "buffers") == 0 && argc <= 4)
+		rc = cmd_buffers(db, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)
 		rc = cmd_reconcile(db, &cfg, argc == 3 ? argv[2] : NULL, &e);
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&

@@ -37,10 +37,22 @@ static const struct channel_ops *const adapters[CHANNEL__MAX] = {
 	NULL,		/* CHANNEL_EBAY */
 };
 
+/* Adapters set by channel_ops_override() (the simulator's channels). */
+static const struct channel_ops *overrides[CHANNEL__MAX];
+
 const struct channel_ops *
 channel_ops_for(enum channel_type t)
 {
-	return (unsigned)t < CHANNEL__MAX ? adapters[t] : NULL;
+	if ((unsigned)t >= CHANNEL__MAX)
+		return NULL;
+	return overrides[t] != NULL ? overrides[t] : adapters[t];
+}
+
+void
+channel_ops_override(enum channel_type t, const struct channel_ops *ops)
+{
+	if ((unsigned)t < CHANNEL__MAX)
+		overrides[t] = ops;
 }
 
 const char *
@@ -516,7 +528,9 @@ channel_desired(struct db *db, int64_t listing_id, int64_t *desired,
 	 * item's version also counts its components' moves */
 	r = db_query(db, "SELECT l.id, i.on_hand - i.committed, "
 	    "CAST(i.version AS SIGNED) + i.derived_version, "
-	    "a.holdback_pct, a.holdback_units, a.max_shown, a.priority, "
+	    "CASE WHEN l.holdback_units IS NULL THEN a.holdback_pct ELSE 0 "
+	    "END, COALESCE(l.holdback_units, a.holdback_units), "
+	    "a.max_shown, a.priority, "
 	    "i.id, i.kind <> 'stocked' "
 	    "FROM channel_listings l "
 	    "JOIN channel_listings me ON me.item_id = l.item_id "

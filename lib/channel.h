@@ -124,6 +124,14 @@ struct channel_ops {
 /* The adapter of a type, or NULL when none is built in yet. */
 const struct channel_ops *channel_ops_for(enum channel_type t);
 
+/*
+ * Replace the adapter of a type in this process (NULL: back to the built
+ * in one). For the simulator (sim/), whose channels plug in exactly where
+ * real adapters do; the programs never call it.
+ */
+void	channel_ops_override(enum channel_type t,
+	    const struct channel_ops *ops);
+
 /* "etsy" <-> CHANNEL_ETSY. */
 const char *channel_type_name(enum channel_type t);
 int	channel_type_parse(const char *name, enum channel_type *out);

@@ -10,6 +10,7 @@
 #include "alert.h"
 #include "bom.h"
 #include "channel.h"
+#include "clock.h"
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
@@ -20,10 +21,7 @@
 int64_t
 push_now_ms(void)
 {
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 int
@@ -59,7 +57,7 @@ push_queue_listing(struct db *db, int64_t listing_id, struct err *e)
 	    "WHERE l.id = ? ON DUPLICATE KEY UPDATE want_version = "
 	    "GREATEST(want_version, VALUES(want_version)), done_version = "
 	    "LEAST(done_version, want_version - 1), dead = 0, next_at = "
-	    "CURRENT_TIMESTAMP(6)", (struct db_val[]){ DBI(listing_id) }, 1,
+	    CLOCK_NOW_SQL, (struct db_val[]){ DBI(listing_id) }, 1,
 	    NULL, NULL, e);
 }
 
@@ -85,10 +83,10 @@ claim_fn(struct db *db, void *arg, struct err *e)
 	c->listing_id = 0;
 	r = db_query(db, "SELECT listing_id, attempts, idem_key, idem_qty, "
 	    "want_version, GREATEST(TIMESTAMPDIFF(MICROSECOND, "
-	    "CURRENT_TIMESTAMP(6), next_at), 0) DIV 1000 FROM push_queue "
+	    CLOCK_NOW_SQL ", next_at), 0) DIV 1000 FROM push_queue "
 	    "WHERE dead = 0 AND want_version > done_version AND next_at <= "
-	    "CURRENT_TIMESTAMP(6) + INTERVAL ? MICROSECOND AND (lease_until "
-	    "IS NULL OR lease_until < CURRENT_TIMESTAMP(6)) ORDER BY next_at "
+	    CLOCK_NOW_SQL " + INTERVAL ? MICROSECOND AND (lease_until "
+	    "IS NULL OR lease_until < " CLOCK_NOW_SQL ") ORDER BY next_at "
 	    "LIMIT 1 FOR UPDATE SKIP LOCKED", (struct db_val[]){
 	    DBI(c->window_ms * 1000) }, 1, e);
 	if (r == NULL)
@@ -107,7 +105,7 @@ claim_fn(struct db *db, void *arg, struct err *e)
 	if (rc != 1)
 		return rc;
 	return db_exec(db, "UPDATE push_queue SET lease_until = "
-	    "CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, claimed_by = ? "
+	    CLOCK_NOW_SQL " + INTERVAL ? SECOND, claimed_by = ? "
 	    "WHERE listing_id = ?", (struct db_val[]){ DBI(PUSH_LEASE_S),
 	    DBS(c->worker), DBI(c->listing_id) }, 3, NULL, NULL, e);
 }
@@ -177,8 +175,8 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
 		    "? + CASE WHEN ? = 1 AND last_pushed_qty IS NOT NULL THEN "
 		    "last_pushed_qty - ? ELSE 0 END, last_pushed_at = "
-		    "CURRENT_TIMESTAMP(6), last_seen_qty = ?, last_seen_at = "
-		    "CURRENT_TIMESTAMP(6), hidden = ? WHERE id = ?",
+		    CLOCK_NOW_SQL ", last_seen_qty = ?, last_seen_at = "
+		    CLOCK_NOW_SQL ", hidden = ? WHERE id = ?",
 		    (struct db_val[]){ DBI(r->shown +
 		    (r->outcome == CHANNEL_HELD ? r->unseen_sales : 0)),
 		    DBI(f->had_last), DBI(f->loaded_last), DBI(r->shown),
@@ -193,7 +191,7 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
 		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
 		    "NULL, next_at = IF(done_version >= want_version, "
-		    PUSH_PARKED_SQL ", CURRENT_TIMESTAMP(6) + INTERVAL ? "
+		    PUSH_PARKED_SQL ", " CLOCK_NOW_SQL " + INTERVAL ? "
 		    "MICROSECOND) WHERE listing_id = ?", (struct db_val[]){
 		    DBI(f->version), DBI(f->want), DBI(PUSH_PACE_MS * 1000),
 		    DBI(f->listing_id) }, 4, NULL, NULL, e);
@@ -217,7 +215,7 @@ finish_fn(struct db *db, void *arg, struct err *e)
 				return -1;
 		}
 		return db_exec(db, "UPDATE push_queue SET attempts = attempts "
-		    "+ 1, next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, "
+		    "+ 1, next_at = " CLOCK_NOW_SQL " + INTERVAL ? SECOND, "
 		    "lease_until = NULL, idem_key = ?, idem_qty = ?, "
 		    "last_error = LEFT(?, 255) WHERE listing_id = ?",
 		    (struct db_val[]){ DBI(wait), DBS(f->idem_key),
@@ -232,7 +230,7 @@ finish_fn(struct db *db, void *arg, struct err *e)
 				return -1;
 			return db_exec(db, "UPDATE push_queue SET lease_until "
 			    "= NULL, last_error = 'revoked', next_at = "
-			    "CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND WHERE "
+			    CLOCK_NOW_SQL " + INTERVAL ? SECOND WHERE "
 			    "listing_id = ?", (struct db_val[]){
 			    DBI(PUSH_BACKOFF_MAX_S), DBI(f->listing_id) }, 2,
 			    NULL, NULL, e);
@@ -292,7 +290,7 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 		/* skipped, not failed: no attempt counted, no audit row;
 		 * resuming the account makes the row due again */
 		if (db_exec(db, "UPDATE push_queue SET lease_until = NULL, "
-		    "next_at = CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND WHERE "
+		    "next_at = " CLOCK_NOW_SQL " + INTERVAL ? SECOND WHERE "
 		    "listing_id = ?", (struct db_val[]){
 		    DBI(PUSH_BACKOFF_MAX_S), DBI(l.id) }, 2, NULL, NULL,
 		    e) == -1)
@@ -357,7 +355,6 @@ push_run(struct db *db, const struct config *cfg, const char *worker,
     int64_t deadline_ms, struct push_stats *st, struct err *e)
 {
 	struct claim	 c;
-	struct timespec	 ts;
 	int64_t		 left;
 
 	if (st != NULL)
@@ -377,9 +374,7 @@ push_run(struct db *db, const struct config *cfg, const char *worker,
 		if (c.wait_ms > 0) {
 			if (c.wait_ms > PUSH_PACE_MS)
 				c.wait_ms = PUSH_PACE_MS;
-			ts.tv_sec = (time_t)(c.wait_ms / 1000);
-			ts.tv_nsec = (long)(c.wait_ms % 1000) * 1000000L;
-			nanosleep(&ts, NULL);
+			clock_sleep_ms(c.wait_ms);
 		}
 		if (push_one(db, cfg, &c, st, e) == -1) {
 			/* the lease runs out and another run retries it */

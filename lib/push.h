@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -44,9 +45,9 @@
  * want_version's; the touch selects from channel_listings as l and binds
  * one more parameter, PUSH_PACE_MS * 1000. */
 #define PUSH_UNPARK_SQL	"next_at = IF(next_at >= " PUSH_PARKED_SQL \
-	" AND want_version > done_version, GREATEST(CURRENT_TIMESTAMP(6), " \
+	" AND want_version > done_version, GREATEST(" CLOCK_NOW_SQL ", " \
 	"COALESCE(l.last_pushed_at + INTERVAL ? MICROSECOND, " \
-	"CURRENT_TIMESTAMP(6))), next_at)"
+	CLOCK_NOW_SQL ")), next_at)"
 
 struct push_stats {
 	int	 claimed;
