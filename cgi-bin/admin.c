@@ -13,6 +13,7 @@ static const struct app_route routes[] = {
 	{ "GET",  "/admin/style.css",	admin_style },
 	{ "GET",  "/admin/login",	admin_login_page },
 	{ "POST", "/admin/login",	admin_login_post },
+	{ "POST", "/admin/login/totp",	admin_login_totp_post },
 	{ "POST", "/admin/logout",	admin_logout },
 	{ "GET",  "/admin/stock",	admin_stock_page },
 	{ "POST", "/admin/stock",	admin_stock_post },

@@ -14,6 +14,7 @@
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
  *   stockhub user add NAME < password
+ *   stockhub user totp NAME [off]
  *
  * Credentials come on standard input as JSON, never as arguments, so they
  * do not show in the process list or the shell history.
@@ -32,6 +33,7 @@
 #include "channel.h"
 #include "config.h"
 #include "connect.h"
+#include "crypt.h"
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
@@ -72,6 +74,8 @@ usage(void)
 	    "report)\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
+	    "       stockhub user totp NAME [off]   (prints the otpauth:// URI "
+	    "of a new TOTP second factor, or removes it)\n"
 	    "KIND is one of: receive count adjust commit release ship "
 	    "return_restock write_off\n"
 	    "TYPE is one of: etsy shopify amazon ebay\n");
@@ -414,6 +418,35 @@ out:
 	return rc;
 }
 
+/* user totp NAME [off]: give NAME a TOTP second factor, or remove it */
+static int
+cmd_user_totp(struct db *db, const struct config *cfg, const char *name,
+    int off, struct err *e)
+{
+	unsigned char	 key[CRYPT_KEY_LEN];
+	char		 uri[512];
+	int		 rc;
+
+	if (off) {
+		if (auth_totp_disable(db, name, e) == -1)
+			return -1;
+		printf("user %s signs in with the password alone now\n", name);
+		return 0;
+	}
+	if (crypt_key_parse(cfg->master_key, key, e) == -1)
+		return -1;
+	rc = auth_totp_enable(db, key, name, uri, sizeof(uri), e);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc == -1)
+		return -1;
+	printf("%s\n", uri);
+	fprintf(stderr, "add this to an authenticator app (it holds the "
+	    "secret: keep it private); from now on %s signs in with the "
+	    "password and a 6-digit code\n", name);
+	OPENSSL_cleanse(uri, sizeof(uri));
+	return 0;
+}
+
 /*
  * bom set PARENT COMPONENT:QTY [COMPONENT:QTY ...] REASON
  *     [--made-to-order [--cap N]]
@@ -574,6 +607,9 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&
 	    strcmp(argv[2], "add") == 0)
 		rc = cmd_user_add(db, argv[3], &e);
+	else if (strcmp(argv[1], "user") == 0 && (argc == 4 || (argc == 5 &&
+	    strcmp(argv[4], "off") == 0)) && strcmp(argv[2], "totp") == 0)
+		rc = cmd_user_totp(db, &cfg, argv[3], argc == 5, &e);
 	else if (strcmp(argv[1], "bom") == 0 && argc >= 6 &&
 	    strcmp(argv[2], "set") == 0)
 		rc = cmd_bom_set(db, argc - 3, argv + 3, &e);

@@ -31,6 +31,8 @@
 void	admin_style(struct app *a, struct http_req *r);
 void	admin_login_page(struct app *a, struct http_req *r);
 void	admin_login_post(struct app *a, struct http_req *r);
+/* the second step of a sign-in with TOTP (lib/totp.h) */
+void	admin_login_totp_post(struct app *a, struct http_req *r);
 void	admin_logout(struct app *a, struct http_req *r);
 void	admin_dashboard(struct app *a, struct http_req *r);
 void	admin_stock_page(struct app *a, struct http_req *r);
