@@ -220,7 +220,9 @@ admin_page_open(struct html *h, const char *title,
 	html_printf(h, "<header><nav aria-label=\"Main\">"
 	    "<a href=\"/admin/\">Dashboard</a>");
 	if (s != NULL && s->user[0] != '\0')
-		html_printf(h, "<a href=\"/admin/stock\">Stock</a><form method=\"post\" action=\"/admin/logout\">"
+		html_printf(h, "<a href=\"/admin/stock\">Stock</a>"
+		    "<a href=\"/admin/channels\">Channels</a>"
+		    "<a href=\"/admin/audit\">Audit log</a><form method=\"post\" action=\"/admin/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Sign out %s</button></form>",
 		    s->csrf, s->user);

@@ -37,6 +37,17 @@ void	admin_logout(struct app *a, struct http_req *r);
 void	admin_dashboard(struct app *a, struct http_req *r);
 void	admin_stock_page(struct app *a, struct http_req *r);
 void	admin_stock_post(struct app *a, struct http_req *r);
+/* admin_channels.c: the accounts, connecting Shopify (token or the
+ * sandbox shop), buffers with a preview, pause/resume, push all */
+void	admin_channels_page(struct app *a, struct http_req *r);
+void	admin_channels_post(struct app *a, struct http_req *r);
+void	admin_account_page(struct app *a, struct http_req *r);
+void	admin_account_post(struct app *a, struct http_req *r);
+/* admin_history.c: one SKU's movements and pushes, with an SVG chart */
+void	admin_history_page(struct app *a, struct http_req *r);
+/* admin_audit.c: every event in and out, filtered, paginated, as CSV */
+void	admin_audit_page(struct app *a, struct http_req *r);
+void	admin_audit_csv(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);
