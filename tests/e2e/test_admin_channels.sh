@@ -145,6 +145,30 @@ shows=$(curl -s "$SANDBOX_SHOPIFY_URL/_sandbox/state" | tr -d ' \n' | grep -o "\
 case $shows in *'"inventory_quantity":9'*) ok "the sandbox shop shows 9 (10 less a 10 % buffer)" ;;
 *) not_ok "the sandbox shop shows 9 (10 less a 10 % buffer)" "$shows" ;; esac
 
+req GET /admin/ -H "$ck"
+b1=$(printf '%s' "$body" | tr '\n' ' ')
+case $b1 in *"Last confirmed push"*"<a href=\"/admin/channel?id=$id\">Shop $$</a>"*"$(date -u +%Y-%m-%d)"*)
+	ok "the dashboard shows the account's last confirmed push" ;;
+*) not_ok "the dashboard shows the account's last confirmed push" "$body" ;;
+esac
+
+req POST /admin/channels -H "$ck" --data-urlencode action=sandbox --data-urlencode "sandbox_url=ftp://x" --data-urlencode "csrf=$csrf"
+expect "the sandbox form refuses a bad address and says why" 400 'id="sandbox-error"'
+req POST /admin/channels -H "$ck" --data-urlencode action=sandbox --data-urlencode "sandbox_url=$SANDBOX_SHOPIFY_URL"
+expect "the sandbox form without the CSRF token is refused" 403
+
+# the sandbox shop for a trial (once per database: the suite runs twice)
+had=$(sql "SELECT COUNT(*) FROM channel_accounts WHERE shop_ref = 'sandbox-shop.myshopify.com'")
+if [ "$had" = 0 ]; then
+	req POST /admin/channels -H "$ck" --data-urlencode action=sandbox --data-urlencode "sandbox_url=$SANDBOX_SHOPIFY_URL" --data-urlencode "csrf=$csrf"
+	case "$status $(location)" in "303 /admin/channel?id="*"&done=connected") ok "the sandbox shop is connected in one step" ;;
+	*) not_ok "the sandbox shop is connected in one step" "status $status" "$body" ;; esac
+	sid_=$(sql "SELECT COUNT(*) FROM channel_listings l JOIN channel_accounts a ON a.id = l.account_id JOIN stock_items i ON i.id = l.item_id WHERE a.shop_ref = 'sandbox-shop.myshopify.com' AND i.sku = '$sku'")
+	[ "$sid_" = 1 ] && ok "the sandbox shop's SKUs are mapped" || not_ok "the sandbox shop's SKUs are mapped" "$sid_"
+fi
+req POST /admin/channels -H "$ck" --data-urlencode action=sandbox --data-urlencode "sandbox_url=$SANDBOX_SHOPIFY_URL" --data-urlencode "csrf=$csrf"
+expect "a second sandbox shop is refused with a reason" 409 "connected already"
+
 actions=$(sql "SELECT GROUP_CONCAT(kind ORDER BY id) FROM admin_actions WHERE account_id = $id")
 [ "$actions" = "connect,mapall,settings,pause,resume,pushall" ] && ok "every change is in the admin actions" ||
     not_ok "every change is in the admin actions" "$actions"
