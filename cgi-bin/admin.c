@@ -24,6 +24,8 @@ static const struct app_route routes[] = {
 	{ "GET",  "/admin/sku",		admin_history_page },
 	{ "GET",  "/admin/audit",	admin_audit_page },
 	{ "GET",  "/admin/audit.csv",	admin_audit_csv },
+	{ "GET",  "/admin/security",	admin_security_page },
+	{ "POST", "/admin/security",	admin_security_post },
 	{ "GET",  "/admin/etsy/connect",	admin_etsy_connect },
 	{ "GET",  "/admin/etsy/callback",	admin_etsy_callback },
 	{ "GET",  "/admin/",		admin_dashboard },

@@ -222,7 +222,8 @@ admin_page_open(struct html *h, const char *title,
 	if (s != NULL && s->user[0] != '\0')
 		html_printf(h, "<a href=\"/admin/stock\">Stock</a>"
 		    "<a href=\"/admin/channels\">Channels</a>"
-		    "<a href=\"/admin/audit\">Audit log</a><form method=\"post\" action=\"/admin/logout\">"
+		    "<a href=\"/admin/audit\">Audit log</a>"
+		    "<a href=\"/admin/security\">Two-step sign-in</a><form method=\"post\" action=\"/admin/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Sign out %s</button></form>",
 		    s->csrf, s->user);

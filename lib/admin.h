@@ -48,6 +48,9 @@ void	admin_history_page(struct app *a, struct http_req *r);
 /* admin_audit.c: every event in and out, filtered, paginated, as CSV */
 void	admin_audit_page(struct app *a, struct http_req *r);
 void	admin_audit_csv(struct app *a, struct http_req *r);
+/* admin_security.c: turn one's own TOTP second factor on or off */
+void	admin_security_page(struct app *a, struct http_req *r);
+void	admin_security_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);

@@ -540,6 +540,59 @@ out:
 }
 
 int
+auth_totp_set(struct db *db, const unsigned char key[32], const char *name,
+    const char *b32, int64_t last_step, struct err *e)
+{
+	unsigned char	*blob = NULL;
+	char		*hex = NULL;
+	size_t		 blen = 0;
+	uint64_t	 affected = 0;
+	int		 rc = -1;
+
+	if (auth_name_check(name, e) == -1)
+		return -1;
+	if (crypt_seal(key, b32, strlen(b32), &blob, &blen, e) == -1)
+		goto out;
+	if ((hex = malloc(blen * 2 + 1)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	str_hex(hex, blob, blen);
+	if (db_exec(db, "UPDATE admin_users SET totp_secret = UNHEX(?), "
+	    "totp_last_step = ? WHERE name = ?", (struct db_val[]){ DBS(hex),
+	    DBI(last_step), DBS(name) }, 3, &affected, NULL, e) == -1)
+		goto out;
+	if (affected == 0) {
+		err_set(e, ERR_NOTFOUND, "no user named '%s'", name);
+		goto out;
+	}
+	log_info("auth: '%s' turned on a TOTP second factor", name);
+	rc = 0;
+out:
+	free(hex);
+	free(blob);
+	return rc;
+}
+
+int
+auth_password_ok(struct db *db, int64_t user_id, const char *pw,
+    struct err *e)
+{
+	struct db_res	*q;
+	int		 got, good = 0;
+
+	if ((q = db_query(db, "SELECT pw_hash FROM admin_users WHERE id = ? "
+	    "AND disabled = 0", (struct db_val[]){ DBI(user_id) }, 1,
+	    e)) == NULL)
+		return -1;
+	if ((got = db_next(q, e)) == 1)
+		good = auth_verify_password(db_col_str(q, 0), pw != NULL ? pw :
+		    "");
+	db_res_free(q);
+	return got == -1 ? -1 : good;
+}
+
+int
 auth_totp_disable(struct db *db, const char *name, struct err *e)
 {
 	uint64_t	 affected = 0;

@@ -186,6 +186,20 @@ int	auth_logout(struct db *db, const char *sid, struct err *e);
 int	auth_totp_enable(struct db *db, const unsigned char key[32],
 	    const char *name, char *uri, size_t urisz, struct err *e);
 
+/*
+ * Store a secret the person has proven they hold (base32 text b32, as
+ * their app has it), sealed with key; last_step is the step of the code
+ * they confirmed it with, so that code cannot sign in too.
+ */
+int	auth_totp_set(struct db *db, const unsigned char key[32],
+	    const char *name, const char *b32, int64_t last_step,
+	    struct err *e);
+
+/* 1 when pw is user_id's password (one Argon2id check), 0 when not or
+ * disabled, -1 on a database failure. */
+int	auth_password_ok(struct db *db, int64_t user_id, const char *pw,
+	    struct err *e);
+
 /* Remove the second factor of user name. ERR_NOTFOUND when unknown. */
 int	auth_totp_disable(struct db *db, const char *name, struct err *e);
 

@@ -125,6 +125,51 @@ out=$(cli user totp "$user" off 2>&1)
 case $out in *"password alone"*) ok "user totp NAME off removes the second factor" ;;
 *) not_ok "user totp NAME off removes the second factor" "$out" ;; esac
 
+# ---- turning it on and off from the admin page ----
+user2="totpweb$$"
+printf '%s\n' "$pw" | cli user add "$user2" > /dev/null
+login "$user2" "$pw"
+ck="Cookie: __Host-sid=$(set_cookie __Host-sid)"
+req GET /admin/security -H "$ck"
+expect "the security page says two-step sign-in is off" 200 '<strong id="totp-state">off</strong>'
+csrf=$(field csrf)
+req POST /admin/security -H "$ck" --data-urlencode action=start
+expect "setting up without the CSRF token is refused" 403
+req POST /admin/security -H "$ck" --data-urlencode action=start --data-urlencode "csrf=$csrf"
+expect "setting up shows the URI to add" 200 "otpauth://totp/stockhub:$user2?secret="
+s2=$(printf '%s' "$body" | sed -n 's/.*<code id="totp-secret">\([A-Z2-7]*\)<.*/\1/p')
+pending=$(field pending)
+[ "$(sql "SELECT totp_secret IS NULL FROM admin_users WHERE name = '$user2'")" = 1 ] &&
+    ok "nothing is stored before the code confirms it" || not_ok "nothing is stored before the code confirms it"
+confirm() {
+	req POST /admin/security -H "$ck" --data-urlencode action=confirm --data-urlencode "csrf=$csrf" \
+	    --data-urlencode "pending=$1" --data-urlencode "code=$2" --data-urlencode "password=$3"
+}
+confirm "$pending" "$(code "$s2")" "not the password"
+expect "confirming with a wrong password is refused and named" 401 'id="totp-password-error"'
+case $body in *"$s2"*) ok "the refused form keeps the same secret" ;; *) not_ok "the refused form keeps the same secret" ;; esac
+confirm "$pending" "000000" "$pw"
+[ "$(code "$s2")" = 000000 ] && ok "skipped: the code happened to be 000000" ||
+    expect "confirming with a wrong code is refused and named" 400 'id="totp-code-error"'
+confirm "0$pending" "$(code "$s2")" "$pw"
+expect "an altered pending secret is refused" 400
+c2=$(code "$s2")
+confirm "$pending" "$c2" "$pw"
+expect "the right code and password turn it on" 303
+[ "$(sql "SELECT totp_secret IS NOT NULL FROM admin_users WHERE name = '$user2'")" = 1 ] &&
+    ok "the secret is stored" || not_ok "the secret is stored"
+login "$user2" "$pw"
+expect "sign-in now asks for the code" 200 'name="code"'
+req POST /admin/login/totp -H "Cookie: __Host-mfa=$(set_cookie __Host-mfa)" \
+    --data-urlencode "mfa=$(field mfa)" --data-urlencode "code=$c2"
+expect "the code that turned it on cannot sign in again" 401
+req POST /admin/security -H "$ck" --data-urlencode action=off --data-urlencode "csrf=$csrf" --data-urlencode "password=nope"
+expect "turning it off needs the password" 401 'id="totp-password-error"'
+req POST /admin/security -H "$ck" --data-urlencode action=off --data-urlencode "csrf=$csrf" --data-urlencode "password=$pw"
+expect "turning it off with the password works" 303
+[ "$(sql "SELECT totp_secret IS NULL FROM admin_users WHERE name = '$user2'")" = 1 ] &&
+    ok "the secret is gone" || not_ok "the secret is gone"
+
 # leave the address's failure count as it was for the tests that follow
-sql "DELETE FROM admin_login_attempts WHERE user_name = '$user'"
+sql "DELETE FROM admin_login_attempts WHERE user_name IN ('$user', '$user2')"
 finish
