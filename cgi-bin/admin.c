@@ -17,6 +17,7 @@ static const struct app_route routes[] = {
 	{ "POST", "/admin/logout",	admin_logout },
 	{ "GET",  "/admin/stock",	admin_stock_page },
 	{ "POST", "/admin/stock",	admin_stock_post },
+	{ "GET",  "/admin/preview.js",	admin_preview_js },
 	{ "GET",  "/admin/channels",	admin_channels_page },
 	{ "POST", "/admin/channels",	admin_channels_post },
 	{ "GET",  "/admin/channel",	admin_account_page },

@@ -43,6 +43,7 @@ void	admin_channels_page(struct app *a, struct http_req *r);
 void	admin_channels_post(struct app *a, struct http_req *r);
 void	admin_account_page(struct app *a, struct http_req *r);
 void	admin_account_post(struct app *a, struct http_req *r);
+void	admin_preview_js(struct app *a, struct http_req *r);
 /* admin_history.c: one SKU's movements and pushes, with an SVG chart */
 void	admin_history_page(struct app *a, struct http_req *r);
 /* admin_audit.c: every event in and out, filtered, paginated, as CSV */

@@ -370,6 +370,7 @@ admin_audit_page(struct app *a, struct http_req *r)
 	struct html		 h;
 	struct err		 e;
 	char			 qs[2048];
+	char			 enc[STOCK_SKU_MAX * 4 * 3 + 1];
 	int64_t			 lts = 0, lsrc = 0, lid = 0;
 	int			 got, rows = 0, status = 200;
 
@@ -419,9 +420,14 @@ admin_audit_page(struct app *a, struct http_req *r)
 		lsrc = db_col_i64(q, 1);
 		lid = db_col_i64(q, 2);
 		html_printf(&h, "<tr class=\"audit-%s\"><td>%s</td><td>%s</td>"
-		    "<td>%s</td><td>%s</td><td>%s</td><td class=\"num\">",
-		    db_col_str(q, 4), db_col_str(q, 3), db_col_str(q, 4),
-		    db_col_str(q, 5), db_col_str(q, 6), db_col_str(q, 8));
+		    "<td>%s</td><td>", db_col_str(q, 4), db_col_str(q, 3),
+		    db_col_str(q, 4), db_col_str(q, 5));
+		if (!db_col_null(q, 6) && admin_urlencode(enc, sizeof(enc),
+		    db_col_str(q, 6)) == 0)
+			html_printf(&h, "<a href=\"/admin/sku?sku=%s\">%s</a>",
+			    enc, db_col_str(q, 6));
+		html_printf(&h, "</td><td>%s</td><td class=\"num\">",
+		    db_col_str(q, 8));
 		if (!db_col_null(q, 9))
 			html_printf(&h, "%s", db_col_str(q, 9));
 		html_printf(&h, "</td><td>%s</td><td>%s</td><td><code>%s</code>"

@@ -50,6 +50,59 @@
 #define TS_FMT		"'%Y-%m-%d %H:%i'"
 #define SANDBOX_SHOP	"sandbox-shop.myshopify.com"
 
+/*
+ * Progressive enhancement of the settings form: while typing, send it as
+ * a Preview and show the table that comes back. Without JavaScript the
+ * Preview button does the same. Served from here (the CSP allows no
+ * inline script).
+ */
+static const char preview_js[] =
+"/* stockhub: live preview of an account's buffers (see admin_channels.c) */\n"
+"(function () {\n"
+"  'use strict';\n"
+"  var form = document.getElementById('settings-form');\n"
+"  var status = document.getElementById('preview-status');\n"
+"  if (!form || !window.fetch || !window.DOMParser || !window.URLSearchParams)\n"
+"    return;\n"
+"  var timer = null, seq = 0;\n"
+"  function refresh() {\n"
+"    var data = new URLSearchParams(new FormData(form));\n"
+"    var mine = ++seq;\n"
+"    data.set('action', 'preview');\n"
+"    fetch(form.getAttribute('action'), { method: 'POST', body: data,\n"
+"        credentials: 'same-origin' })\n"
+"      .then(function (r) { return r.text(); })\n"
+"      .then(function (text) {\n"
+"        if (mine !== seq) return;\n"
+"        var doc = new DOMParser().parseFromString(text, 'text/html');\n"
+"        var fresh = doc.getElementById('preview-table');\n"
+"        var old = document.getElementById('preview-table');\n"
+"        if (fresh && old) {\n"
+"          old.parentNode.replaceChild(document.importNode(fresh, true), old);\n"
+"          if (status) status.textContent = 'Preview updated (not saved).';\n"
+"        } else if (status) {\n"
+"          status.textContent = 'No preview: check the values.';\n"
+"        }\n"
+"      })\n"
+"      .catch(function () {\n"
+"        if (status) status.textContent = 'No preview: the hub did not answer.';\n"
+"      });\n"
+"  }\n"
+"  form.addEventListener('input', function () {\n"
+"    clearTimeout(timer);\n"
+"    timer = setTimeout(refresh, 400);\n"
+"  });\n"
+"})();\n";
+
+void
+admin_preview_js(struct app *a, struct http_req *r)
+{
+	(void)a;
+	if (http_respond(r, 200, "text/javascript; charset=utf-8", NULL,
+	    preview_js, sizeof(preview_js) - 1) == -1 && !r->responded)
+		http_error(r, 500, "internal", "the script could not be sent");
+}
+
 /* ---- shared bits ---- */
 
 /* Record what a person did (the audit log reads it). */
@@ -678,6 +731,7 @@ preview_table(struct db *db, const struct acct_view *v,
 	int64_t			 shown_now[POLICIES_MAX];
 	int64_t			 shown_typed[POLICIES_MAX];
 	int64_t			 avail, lid;
+	char			 enc[STOCK_SKU_MAX * 4 * 3 + 1];
 	const char		*pct;
 	char			*end;
 	size_t			 n, me;
@@ -740,8 +794,11 @@ preview_table(struct db *db, const struct acct_view *v,
 			html_printf(h, "<th scope=\"col\" class=\"num\">Last "
 			    "pushed</th></tr></thead><tbody>\n");
 		}
-		html_printf(h, "<tr><td>%s</td><td>%s%s%s</td><td class=\"num\">"
-		    "%D</td><td class=\"num\">%D</td>", db_col_str(q, 1),
+		if (admin_urlencode(enc, sizeof(enc), db_col_str(q, 1)) == -1)
+			enc[0] = '\0';
+		html_printf(h, "<tr><td><a href=\"/admin/sku?sku=%s\">%s</a>"
+		    "</td><td>%s%s%s</td><td class=\"num\">%D</td>"
+		    "<td class=\"num\">%D</td>", enc, db_col_str(q, 1),
 		    db_col_str(q, 2), db_col_str(q, 3)[0] != '\0' ? " " : "",
 		    db_col_str(q, 3), avail, shown_now[me]);
 		if (t != NULL && t->preview)
@@ -918,7 +975,9 @@ account_render(struct http_req *r, struct admin_ctx *c,
 	html_printf(&h, ">\n<button type=\"submit\" name=\"action\" "
 	    "value=\"preview\" id=\"settings-preview\">Preview</button> "
 	    "<button type=\"submit\" name=\"action\" value=\"settings\" "
-	    "id=\"settings-save\">Save</button>\n</fieldset></form>\n");
+	    "id=\"settings-save\">Save</button>\n</fieldset></form>\n"
+	    "<p id=\"preview-status\" class=\"hint\" role=\"status\" "
+	    "aria-live=\"polite\"></p>\n");
 	if (preview_table(c->db, v, t, &h, &e) == -1) {
 		log_error("admin: account %lld preview: %s", (long long)v->id,
 		    e.msg);
@@ -926,6 +985,7 @@ account_render(struct http_req *r, struct admin_ctx *c,
 		    "The listings could not be read. Try again in a minute.");
 		goto out;
 	}
+	html_printf(&h, "<script src=\"/admin/preview.js\" defer></script>\n");
 	admin_page_close(&h);
 	admin_send(r, status, c->https, &h, NULL);
 out:

@@ -54,14 +54,15 @@ id_ok(const char *id)
 	return 1;
 }
 
+/* Seconds too when the chart spans an hour or less. */
 static void
-time_label(char *out, size_t outsz, int64_t t)
+time_label(char *out, size_t outsz, int64_t t, int64_t span)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
 
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(out, outsz, "%Y-%m-%d %H:%M", &tm) == 0)
+	if (gmtime_r(&tt, &tm) == NULL || strftime(out, outsz, span <= 3600 ?
+	    "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm) == 0)
 		out[0] = '\0';
 }
 
@@ -109,7 +110,7 @@ axes(struct html *h, int64_t vmin, int64_t vmax, int64_t t0, int64_t t1)
 	for (int i = 0; i < 3; i++) {
 		v = t0 + (t1 - t0) * i / 2;
 		x = chart_x(v, t0, t1);
-		time_label(lab, sizeof(lab), v);
+		time_label(lab, sizeof(lab), v, t1 - t0);
 		html_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">%s"
 		    "</text>", x, CHART_TOP + PLOT_H + 16,
 		    i == 0 ? "start" : i == 1 ? "middle" : "end", lab);

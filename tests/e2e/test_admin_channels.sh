@@ -76,6 +76,10 @@ mapped=$(sql "SELECT COUNT(*) FROM channel_listings l JOIN stock_items i ON i.id
 
 req GET "/admin/channel?id=$id" -H "$ck"
 expect "the account page shows the listing" 200 "$sku"
+case $body in *'<script src="/admin/preview.js" defer></script>'*) ok "the page loads the live preview from a file" ;;
+*) not_ok "the page loads the live preview from a file" ;; esac
+case $(printf '%s' "$body" | sed 's|<script src="/admin/preview.js" defer></script>||') in
+*"<script"*) not_ok "the page has no other script" ;; *) ok "the page has no other script" ;; esac
 rev=$(printf '%s' "$body" | tr '\n' ' ' | sed 's/<form/\n<form/g' | grep 'id="settings-form"' | sed -n 's/.*name="rev" value="\([0-9]*\)".*/\1/p')
 [ -n "$rev" ] && ok "the settings form carries the revision" || not_ok "the settings form carries the revision" "$body"
 
@@ -88,7 +92,7 @@ settings() {
 settings "$rev" preview 50
 expect "the preview shows what the listing would show" 200 "With these settings"
 case $(printf '%s' "$body" | tr '\n' ' ') in
-*"<td>$sku</td>"*"<td class=\"num\">10</td><td class=\"num\">10</td><td class=\"num bad\">5</td>"*)
+*">$sku</a></td>"*"<td class=\"num\">10</td><td class=\"num\">10</td><td class=\"num bad\">5</td>"*)
 	ok "10 available at 50 % would show 5 (now 10)" ;;
 *) not_ok "10 available at 50 % would show 5 (now 10)" "$body" ;;
 esac
@@ -144,6 +148,11 @@ done
 shows=$(curl -s "$SANDBOX_SHOPIFY_URL/_sandbox/state" | tr -d ' \n' | grep -o "\"sku\":\"$sku\"[^}]*" | head -1)
 case $shows in *'"inventory_quantity":9'*) ok "the sandbox shop shows 9 (10 less a 10 % buffer)" ;;
 *) not_ok "the sandbox shop shows 9 (10 less a 10 % buffer)" "$shows" ;; esac
+
+req GET /admin/preview.js
+has_header "the live preview script is served as JavaScript" '^Content-Type: text/javascript'
+case $body in *"getElementById('settings-form')"*) ok "the script enhances the settings form" ;;
+*) not_ok "the script enhances the settings form" ;; esac
 
 req GET /admin/ -H "$ck"
 b1=$(printf '%s' "$body" | tr '\n' ' ')

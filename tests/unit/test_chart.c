@@ -87,7 +87,7 @@ test_steps_and_escaping(void **state)
 	/* whole-number ticks 0..4 and the time labels (UTC) */
 	assert_non_null(strstr(out, ">0</text>"));
 	assert_non_null(strstr(out, ">4</text>"));
-	assert_non_null(strstr(out, ">1970-01-01 00:16</text>"));
+	assert_non_null(strstr(out, ">1970-01-01 00:16:40</text>"));
 	assert_non_null(strstr(out, "time (UTC)"));
 	assert_null(strstr(out, "No data yet"));
 	buf_free(&b);
@@ -102,11 +102,13 @@ test_empty(void **state)
 	int		 rc;
 
 	(void)state;
-	out = render(s, 1, 0, 3600, "empty", &rc, &b);
+	out = render(s, 1, 0, 7200, "empty", &rc, &b);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "No data yet"));
 	assert_non_null(strstr(out, "available: no data"));
 	assert_null(strstr(out, "<path"));
+	/* over an hour: minutes are enough */
+	assert_non_null(strstr(out, ">1970-01-01 02:00</text>"));
 	assert_non_null(strstr(out, "</svg>"));
 	buf_free(&b);
 	out = render(NULL, 0, 0, 0, "nothing at all", &rc, &b);
