@@ -228,8 +228,8 @@ filter_read(const struct form *q, struct audit_filter *f)
 		    &f->cur_src) == -1 ||
 		    str_to_i64(d2 + 1, 0, INT64_MAX, &f->cur_id) == -1) {
 			f->field = "before";
-			f->error = "That page link is broken; the newest events "
-			    "are shown instead.";
+			f->error = "That page link is broken. Use the filter "
+			    "below to start again from the newest events.";
 			return -1;
 		}
 		f->cur_set = 1;
@@ -386,6 +386,9 @@ admin_audit_page(struct app *a, struct http_req *r)
 	    "movements, webhook deliveries, pushes, alerts, BOM changes, "
 	    "reconciliation findings, admin actions and sign-ins. Newest "
 	    "first; times in UTC.</p>\n");
+	if (f.field != NULL && strcmp(f.field, "before") == 0)
+		html_printf(&h, "<p class=\"error\" role=\"alert\">%s</p>\n",
+		    f.error);
 	if (filter_form(c.db, &f, &h, &e) == -1)
 		goto dberr;
 	if (status != 200) {

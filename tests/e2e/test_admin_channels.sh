@@ -69,6 +69,8 @@ expect "the list shows the account" 200 "<a href=\"/admin/channel?id=$id\">Shop 
 
 req POST /admin/channel -H "$ck" --data-urlencode "id=$id" --data-urlencode action=mapall
 expect "map all without the CSRF token is refused" 403
+req POST /admin/channel -H "$ck" --data-urlencode "id=$id" --data-urlencode action=mapall --data-urlencode "csrf=0$csrf"
+expect "map all with a wrong CSRF token is refused" 403
 req POST /admin/channel -H "$ck" --data-urlencode "id=$id" --data-urlencode action=mapall --data-urlencode "csrf=$csrf"
 expect "map every SKU redirects" 303
 mapped=$(sql "SELECT COUNT(*) FROM channel_listings l JOIN stock_items i ON i.id = l.item_id WHERE l.account_id = $id AND i.sku = '$sku'")

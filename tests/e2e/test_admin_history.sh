@@ -107,6 +107,8 @@ case "$(count 'class="audit-push"')" in 1) ok "today's range holds today's push"
 req GET "/admin/audit?from=yesterday&sku=$sku" -H "$ck"
 expect "a bad time is refused and named" 400 'id="audit-from-error"'
 case $body in *'value="yesterday"'*) ok "the refused filter keeps what was typed" ;; *) not_ok "the refused filter keeps what was typed" ;; esac
+req GET "/admin/audit?sku=$sku&before=1.x" -H "$ck"
+expect "a broken audit page link is refused and says so" 400 "page link is broken"
 req GET "/admin/audit?kind=nonsense" -H "$ck"
 expect "an unknown kind is refused" 400 'id="audit-kind-error"'
 req GET "/admin/audit?kind=signin" -H "$ck"
