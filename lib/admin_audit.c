@@ -47,70 +47,98 @@ static const char *const kinds[] = {
 
 /*
  * Columns of every branch: ts (microseconds), src, id, at (text), kind
- * (category), what, sku, account_id, account, qty, actor, detail, ref.
+ * (category), what, sku, account_id, qty, actor, detail, ref; the outer
+ * query adds the account's name.
+ *
+ * The filters are set once per request as session variables (@af_*,
+ * bound as values by audit_query()) and applied inside every branch,
+ * and each branch takes only its newest `limit` rows in id order (time
+ * order within one table, as long as the clock never steps back), so a
+ * page reads a few hundred rows however long the log is, instead of
+ * sorting the whole union.
  */
+#define SKUV		"CAST(@af_sku AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin"
+#define BRANCH_WHERE(sku, acct, src, ts, id) \
+	" WHERE (@af_sku = '' OR " sku " = " SKUV ") AND (@af_acct = 0 OR " \
+	acct " = @af_acct) AND (@af_src = 0 OR @af_src = " src ") AND " ts \
+	" >= @af_from AND " ts " < @af_to AND (@af_cur = 0 OR " ts \
+	" < @af_cts OR (" ts " = @af_cts AND (" src " < @af_csrc OR (" src \
+	" = @af_csrc AND " id " < @af_cid)))) ORDER BY " id " DESC LIMIT ?"
+#define MOVE_ACCT	"(CASE WHEN ev.source LIKE 'shopify:%' OR ev.source " \
+	"LIKE 'etsy:%' THEN CAST(SUBSTRING_INDEX(ev.source, ':', -1) AS " \
+	"UNSIGNED) END)"
+#define NBRANCH		8
+
+static const char audit_set_sql[] =
+"SET @af_sku = ?, @af_acct = ?, @af_src = ?, @af_from = ?, @af_to = ?, "
+"@af_cur = ?, @af_cts = ?, @af_csrc = ?, @af_cid = ?";
+
 static const char audit_sql[] =
 "SELECT t.ts, t.src, t.id, t.at, t.kind, t.what, t.sku, t.account_id, "
 "a.name, t.qty, t.actor, t.detail, t.ref FROM ("
 /* 1 ledger movements; the account from a channel's source */
-"SELECT " US("m.created_at") " AS ts, 1 AS src, m.id AS id, "
+"(SELECT STRAIGHT_JOIN " US("m.created_at") " AS ts, 1 AS src, m.id AS id, "
 "DATE_FORMAT(m.created_at, " TS_FMT ") AS at, " T("'movement'") " AS kind, "
-T("m.kind") " AS what, " T("i.sku") " AS sku, "
-"CASE WHEN ev.source LIKE 'shopify:%' OR ev.source LIKE 'etsy:%' THEN "
-"CAST(SUBSTRING_INDEX(ev.source, ':', -1) AS UNSIGNED) END AS account_id, "
+T("m.kind") " AS what, " T("i.sku") " AS sku, " MOVE_ACCT " AS account_id, "
 "m.qty AS qty, " T("ev.source") " AS actor, " T("ev.reason") " AS detail, "
 T("ev.event_key") " AS ref FROM stock_movements m JOIN ledger_events ev ON "
-"ev.id = m.event_id JOIN stock_items i ON i.id = m.item_id "
+"ev.id = m.event_id JOIN stock_items i ON i.id = m.item_id"
+BRANCH_WHERE("i.sku", MOVE_ACCT, "1", US("m.created_at"), "m.id") ") "
 "UNION ALL "
 /* 2 webhook deliveries */
-"SELECT " US("w.received_at") ", 2, w.id, DATE_FORMAT(w.received_at, "
+"(SELECT " US("w.received_at") ", 2, w.id, DATE_FORMAT(w.received_at, "
 TS_FMT "), " T("'inbox'") ", " T("w.topic") ", " NOSKU ", w.account_id, "
 "NULL, " T("w.state") ", " T("w.detail") ", " T("w.event_id")
-" FROM webhook_inbox w "
+" FROM webhook_inbox w"
+BRANCH_WHERE("NULL", "w.account_id", "2", US("w.received_at"), "w.id") ") "
 "UNION ALL "
 /* 3 pushes */
-"SELECT " US("pl.at") ", 3, pl.id, DATE_FORMAT(pl.at, " TS_FMT "), "
+"(SELECT STRAIGHT_JOIN " US("pl.at") ", 3, pl.id, DATE_FORMAT(pl.at, " TS_FMT "), "
 T("'push'") ", " T("pl.outcome") ", " T("i.sku") ", cl.account_id, "
 "pl.desired_qty, " T("'hub'") ", " T("pl.detail") ", "
 T("CONCAT(cl.ext_listing, ' ', cl.ext_variant)") " FROM push_log pl JOIN "
 "channel_listings cl ON cl.id = pl.listing_id JOIN stock_items i ON i.id = "
-"cl.item_id "
+"cl.item_id"
+BRANCH_WHERE("i.sku", "cl.account_id", "3", US("pl.at"), "pl.id") ") "
 "UNION ALL "
 /* 4 alerts */
-"SELECT " US("al.created_at") ", 4, al.id, DATE_FORMAT(al.created_at, "
+"(SELECT " US("al.created_at") ", 4, al.id, DATE_FORMAT(al.created_at, "
 TS_FMT "), " T("'alert'") ", " T("al.kind") ", " T("i.sku") ", "
 "al.account_id, al.occurrences, " T("IF(al.resolved_at IS NULL, 'open', "
 "'resolved')") ", " T("al.message") ", " T("al.dedupe_key") " FROM alerts "
-"al LEFT JOIN stock_items i ON i.id = al.item_id "
+"al LEFT JOIN stock_items i ON i.id = al.item_id"
+BRANCH_WHERE("i.sku", "al.account_id", "4", US("al.created_at"), "al.id")
+") "
 "UNION ALL "
 /* 5 BOM changes */
-"SELECT " US("b.at") ", 5, b.id, DATE_FORMAT(b.at, " TS_FMT "), "
+"(SELECT " US("b.at") ", 5, b.id, DATE_FORMAT(b.at, " TS_FMT "), "
 T("'bom'") ", " T("b.kind") ", " T("i.sku") ", NULL, NULL, " T("b.actor")
 ", " T("b.reason") ", " T("b.components") " FROM bom_audit b JOIN "
-"stock_items i ON i.id = b.parent_id "
+"stock_items i ON i.id = b.parent_id"
+BRANCH_WHERE("i.sku", "NULL", "5", US("b.at"), "b.id") ") "
 "UNION ALL "
 /* 6 reconciliation discrepancies */
-"SELECT " US("d.at") ", 6, d.id, DATE_FORMAT(d.at, " TS_FMT "), "
+"(SELECT " US("d.at") ", 6, d.id, DATE_FORMAT(d.at, " TS_FMT "), "
 T("'recon'") ", " T("d.cause") ", " T("i.sku") ", d.account_id, "
 "d.difference, " T("d.action") ", " T("d.detail") ", "
 T("CONCAT('run ', d.run_id)") " FROM recon_discrepancies d JOIN "
-"stock_items i ON i.id = d.item_id "
+"stock_items i ON i.id = d.item_id"
+BRANCH_WHERE("i.sku", "d.account_id", "6", US("d.at"), "d.id") ") "
 "UNION ALL "
 /* 7 admin actions */
-"SELECT " US("x.at") ", 7, x.id, DATE_FORMAT(x.at, " TS_FMT "), "
+"(SELECT " US("x.at") ", 7, x.id, DATE_FORMAT(x.at, " TS_FMT "), "
 T("'admin'") ", " T("x.kind") ", " NOSKU ", x.account_id, NULL, "
-T("x.actor") ", " T("x.detail") ", " T("''") " FROM admin_actions x "
+T("x.actor") ", " T("x.detail") ", " T("''") " FROM admin_actions x"
+BRANCH_WHERE("NULL", "x.account_id", "7", US("x.at"), "x.id") ") "
 "UNION ALL "
 /* 8 sign-in attempts (epoch seconds) */
-"SELECT la.at * 1000000, 8, la.id, DATE_FORMAT(FROM_UNIXTIME(la.at), "
+"(SELECT la.at * 1000000, 8, la.id, DATE_FORMAT(FROM_UNIXTIME(la.at), "
 TS_FMT "), " T("'signin'") ", " T("la.outcome") ", " NOSKU ", NULL, NULL, "
 T("la.user_name") ", " T("la.addr") ", " T("''") " FROM "
 "admin_login_attempts la"
-") t LEFT JOIN channel_accounts a ON a.id = t.account_id WHERE "
-"(? = '' OR t.sku = ?) AND (? = 0 OR t.account_id = ?) AND "
-"(? = 0 OR t.src = ?) AND t.ts >= ? AND t.ts < ? AND "
-"(? = 0 OR t.ts < ? OR (t.ts = ? AND (t.src < ? OR (t.src = ? AND "
-"t.id < ?)))) ORDER BY t.ts DESC, t.src DESC, t.id DESC LIMIT ?";
+BRANCH_WHERE("NULL", "NULL", "8", "(la.at * 1000000)", "la.id") ")"
+") t LEFT JOIN channel_accounts a ON a.id = t.account_id "
+"ORDER BY t.ts DESC, t.src DESC, t.id DESC LIMIT ?";
 
 struct audit_filter {
 	const char	*sku, *account, *kind, *from, *to, *before;
@@ -242,14 +270,20 @@ audit_query(struct db *db, const struct audit_filter *f, int64_t limit,
     struct err *e)
 {
 	const char	*sku = blank(f->sku) ? "" : f->sku;
-	struct db_val	 args[] = {
-		DBS(sku), DBS(sku), DBI(f->account_id), DBI(f->account_id),
-		DBI(f->src), DBI(f->src), DBI(f->from_us), DBI(f->to_us),
-		DBI(f->cur_set), DBI(f->cur_ts), DBI(f->cur_ts),
-		DBI(f->cur_src), DBI(f->cur_src), DBI(f->cur_id), DBI(limit),
+	struct db_val	 set[] = {
+		DBS(sku), DBI(f->account_id), DBI(f->src), DBI(f->from_us),
+		DBI(f->to_us), DBI(f->cur_set), DBI(f->cur_ts),
+		DBI(f->cur_src), DBI(f->cur_id),
 	};
+	struct db_val	 lim[NBRANCH + 1];
+	size_t		 i;
 
-	return db_query(db, audit_sql, args, DB_NARGS(args), e);
+	for (i = 0; i < NBRANCH + 1; i++)
+		lim[i] = DBI(limit);
+	if (db_exec(db, audit_set_sql, set, DB_NARGS(set), NULL, NULL,
+	    e) == -1)
+		return NULL;
+	return db_query(db, audit_sql, lim, DB_NARGS(lim), e);
 }
 
 /* The filters as a query string (for the next page and the CSV link). */

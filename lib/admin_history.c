@@ -161,21 +161,32 @@ hist_table(struct db *db, const struct ledger_item *it,
     const struct hist_cursor *cur, struct html *h, struct err *e)
 {
 	struct db_res	*q;
-	struct db_val	 args[7];
+	struct db_val	 args[17];
 	char		 enc[STOCK_SKU_MAX * 4 * 3 + 1];
 	int64_t		 lts = 0, lsrc = 0, lid = 0;
+	size_t		 i;
 	int		 got, rows = 0;
 
-	args[0] = DBI(it->id);
-	args[1] = DBI(it->id);
-	args[2] = DBI(cur->set ? 1 : 0);
-	args[3] = DBI(cur->ts);
-	args[4] = DBI(cur->src);
-	args[5] = DBI(cur->id);
-	args[6] = DBI(HIST_PAGE + 1);
-	/* src 1: a movement, 2: a push (a push follows its movement) */
+	/* src 1: a movement, 2: a push (a push follows its movement).
+	 * Each branch takes its newest rows in id order (time order within
+	 * one table) past the cursor, so a page reads two pages of rows,
+	 * not the item's whole history. */
+#define CURSOR(ts, src, id) " AND (? = 0 OR " ts " < ? OR (" ts " = ? AND " \
+	"(" src " < ? OR (" src " = ? AND " id " < ?)))) ORDER BY " id \
+	" DESC LIMIT ?"
+	for (i = 0; i < 2; i++) {
+		args[i * 8 + 0] = DBI(it->id);
+		args[i * 8 + 1] = DBI(cur->set ? 1 : 0);
+		args[i * 8 + 2] = DBI(cur->ts);
+		args[i * 8 + 3] = DBI(cur->ts);
+		args[i * 8 + 4] = DBI(cur->src);
+		args[i * 8 + 5] = DBI(cur->src);
+		args[i * 8 + 6] = DBI(cur->id);
+		args[i * 8 + 7] = DBI(HIST_PAGE + 1);
+	}
+	args[16] = DBI(HIST_PAGE + 1);
 	if ((q = db_query(db, "SELECT * FROM ("
-	    "SELECT " US("m.created_at") " AS ts, 1 AS src, m.id AS id, "
+	    "(SELECT " US("m.created_at") " AS ts, 1 AS src, m.id AS id, "
 	    "DATE_FORMAT(m.created_at, " TS_FMT ") AS at, "
 	    "CONVERT(m.kind USING utf8mb4) COLLATE utf8mb4_bin AS what, "
 	    "m.qty AS qty, m.on_hand_after - m.committed_after AS avail, "
@@ -183,9 +194,10 @@ hist_table(struct db *db, const struct ledger_item *it,
 	    "CONVERT(ev.source USING utf8mb4) COLLATE utf8mb4_bin AS who, "
 	    "CONVERT(ev.event_key USING utf8mb4) COLLATE utf8mb4_bin AS ref, "
 	    "m.oversold AS oversold FROM stock_movements m JOIN ledger_events "
-	    "ev ON ev.id = m.event_id WHERE m.item_id = ? "
+	    "ev ON ev.id = m.event_id WHERE m.item_id = ?"
+	    CURSOR(US("m.created_at"), "1", "m.id") ") "
 	    "UNION ALL "
-	    "SELECT " US("pl.at") ", 2, pl.id, DATE_FORMAT(pl.at, " TS_FMT
+	    "(SELECT " US("pl.at") ", 2, pl.id, DATE_FORMAT(pl.at, " TS_FMT
 	    "), CONVERT(CONCAT('push ', pl.outcome) USING utf8mb4) COLLATE "
 	    "utf8mb4_bin, pl.desired_qty, NULL, "
 	    "CONVERT(pl.detail USING utf8mb4) COLLATE utf8mb4_bin, "
@@ -194,12 +206,11 @@ hist_table(struct db *db, const struct ledger_item *it,
 	    "utf8mb4) COLLATE utf8mb4_bin, 0 FROM push_log pl JOIN "
 	    "channel_listings cl ON cl.id = pl.listing_id JOIN "
 	    "channel_accounts ca ON ca.id = cl.account_id WHERE cl.item_id = ?"
-	    ") t WHERE ? = 0 OR t.ts < ? OR (t.ts = ? AND (t.src < ? OR "
-	    "(t.src = ? AND t.id < ?))) ORDER BY t.ts DESC, t.src DESC, "
-	    "t.id DESC LIMIT ?", (struct db_val[]){ args[0], args[1],
-	    args[2], args[3], args[3], args[4], args[4], args[5], args[6] },
-	    9, e)) == NULL)
+	    CURSOR(US("pl.at"), "2", "pl.id") ")"
+	    ") t ORDER BY t.ts DESC, t.src DESC, t.id DESC LIMIT ?", args,
+	    DB_NARGS(args), e)) == NULL)
 		return -1;
+#undef CURSOR
 	html_printf(h, "<h2 id=\"events\">Movements and pushes</h2>\n");
 	while ((got = db_next(q, e)) == 1) {
 		if (rows == HIST_PAGE) {
