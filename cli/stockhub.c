@@ -27,6 +27,7 @@
  *   stockhub return SKU QTY --condition restock|damaged|inspect --reason R
  *   stockhub return held
  *   stockhub return decide HOLD_ID restock|damaged [QTY] --reason R
+ *   stockhub user totp NAME [off]
  *
  * Credentials come on standard input as JSON, never as arguments, so they
  * do not show in the process list or the shell history.
@@ -47,6 +48,7 @@
 #include "channel.h"
 #include "config.h"
 #include "connect.h"
+#include "crypt.h"
 #include "db.h"
 #include "err.h"
 #include "etsy_poll.h"
@@ -119,6 +121,8 @@ usage(void)
 	    "alerts)\n"
 	    "       stockhub tick   (one timer tick now: webhooks, Etsy poll, "
 	    "pushes, reconciliation)\n"
+	    "       stockhub user totp NAME [off]   (prints the otpauth:// URI "
+	    "of a new TOTP second factor, or removes it)\n"
 	    "KIND is one of: receive count adjust commit release ship "
 	    "return_restock write_off\n"
 	    "TYPE is one of: etsy shopify amazon ebay\n");
@@ -635,6 +639,35 @@ cmd_user_add(struct db *db, const char *name, struct err *e)
 out:
 	OPENSSL_cleanse(pw, sizeof(pw));
 	return rc;
+}
+
+/* user totp NAME [off]: give NAME a TOTP second factor, or remove it */
+static int
+cmd_user_totp(struct db *db, const struct config *cfg, const char *name,
+    int off, struct err *e)
+{
+	unsigned char	 key[CRYPT_KEY_LEN];
+	char		 uri[512];
+	int		 rc;
+
+	if (off) {
+		if (auth_totp_disable(db, name, e) == -1)
+			return -1;
+		printf("user %s signs in with the password alone now\n", name);
+		return 0;
+	}
+	if (crypt_key_parse(cfg->master_key, key, e) == -1)
+		return -1;
+	rc = auth_totp_enable(db, key, name, uri, sizeof(uri), e);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc == -1)
+		return -1;
+	printf("%s\n", uri);
+	fprintf(stderr, "add this to an authenticator app (it holds the "
+	    "secret: keep it private); from now on %s signs in with the "
+	    "password and a 6-digit code\n", name);
+	OPENSSL_cleanse(uri, sizeof(uri));
+	return 0;
 }
 
 /*
@@ -1327,6 +1360,9 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&
 	    strcmp(argv[2], "add") == 0)
 		rc = cmd_user_add(db, argv[3], &e);
+	else if (strcmp(argv[1], "user") == 0 && (argc == 4 || (argc == 5 &&
+	    strcmp(argv[4], "off") == 0)) && strcmp(argv[2], "totp") == 0)
+		rc = cmd_user_totp(db, &cfg, argv[3], argc == 5, &e);
 	else if (strcmp(argv[1], "bom") == 0 && argc >= 6 &&
 	    strcmp(argv[2], "set") == 0)
 		rc = cmd_bom_set(db, argc - 3, argv + 3, &e);

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "auth.h"
 #include "buf.h"
+#include "crypt.h"
 #include "err.h"
 #include "form.h"
 #include "html.h"
@@ -221,6 +222,9 @@ static const struct {
 	{ "/admin/map",		"SKU map" },
 	{ "/admin/returns",	"Returns" },
 	{ "/admin/bom",		"Bundles" },
+	{ "/admin/channels",	"Channels" },
+	{ "/admin/audit",	"Audit log" },
+	{ "/admin/security",	"Two-step sign-in" },
 };
 
 void
@@ -444,6 +448,125 @@ out:
 	buf_free(&b);
 }
 
+/* The second step of a sign-in with TOTP: the code form. pending is
+ * repeated in a hidden field (double submit with the cookie). */
+static void
+totp_form(struct http_req *r, int https, int status, const char *pending,
+    const char *cookie, const char *error)
+{
+	struct buf	 b;
+	struct html	 h;
+
+	buf_init(&b, 64 * 1024);
+	html_init(&h, &b);
+	admin_page_open(&h, "Enter your code", NULL);
+	if (error != NULL)
+		html_printf(&h, "<p class=\"error\" role=\"alert\" "
+		    "id=\"code-error\">%s</p>\n", error);
+	html_printf(&h, "<form method=\"post\" action=\"/admin/login/totp\">"
+	    "\n<input type=\"hidden\" name=\"mfa\" value=\"%s\">\n"
+	    "<label for=\"code\">6-digit code from your authenticator app"
+	    "</label>\n<input id=\"code\" name=\"code\" "
+	    "autocomplete=\"one-time-code\" inputmode=\"numeric\" "
+	    "pattern=\"[0-9]{6}\" maxlength=\"6\" required autofocus", pending);
+	if (error != NULL)
+		html_printf(&h, " aria-describedby=\"code-error\"");
+	html_printf(&h, ">\n<button type=\"submit\">Sign in</button>\n"
+	    "</form>\n<p class=\"hint\">The code changes every 30 seconds; "
+	    "each code works once. <a href=\"/admin/login\">Start again</a>"
+	    "</p>\n");
+	admin_page_close(&h);
+	admin_send(r, status, https, &h, cookie);
+	buf_free(&b);
+}
+
+void
+admin_login_totp_post(struct app *a, struct http_req *r)
+{
+	struct form		 f;
+	struct err		 e;
+	struct db		*db;
+	enum auth_login_result	 res;
+	const char		*pending, *code, *addr;
+	unsigned char		 key[CRYPT_KEY_LEN];
+	char			 mfa[AUTH_TOKEN_HEX + 1];
+	char			 old[AUTH_TOKEN_HEX + 1];
+	char			 sid[AUTH_TOKEN_HEX + 1];
+	char			 c1[AUTH_COOKIE_HDR_MAX], c2[AUTH_COOKIE_HDR_MAX];
+	int			 https = admin_https(r), rc;
+
+	memset(&f, 0, sizeof(f));
+	sid[0] = old[0] = '\0';
+	if (!post_gate(r, https, &f, 64, 0))
+		goto out;
+	pending = form_get(&f, "mfa");
+	code = form_get(&f, "code");
+	if (form_cookie(http_header(r, "Cookie"), AUTH_MFA_COOKIE, mfa,
+	    sizeof(mfa)) == -1 || !auth_token_wellformed(mfa) ||
+	    !auth_token_equal(pending, mfa)) {
+		log_warn("admin: refused a TOTP code without its sign-in");
+		admin_fail(r, https, 403, "Refused",
+		    "This sign-in has expired or did not come from this "
+		    "site. Sign in again.");
+		goto out;
+	}
+	if (code == NULL || strlen(code) != 6 ||
+	    strspn(code, "0123456789") != 6) {
+		totp_form(r, https, 400, mfa, NULL,
+		    "The code is the 6 digits your authenticator app shows "
+		    "for stockhub.");
+		goto out;
+	}
+	if ((db = app_db(a, r, 0, &e)) == NULL) {
+		admin_fail(r, https, 503, "Not available",
+		    "The database is not reachable. Try again in a minute.");
+		goto out;
+	}
+	if (crypt_key_parse(a->cfg.master_key, key, &e) == -1) {
+		log_error("admin: TOTP sign-in: %s", e.msg);
+		admin_fail(r, https, 500, "Error",
+		    "Signing in is not set up on the server (master_key).");
+		goto out;
+	}
+	addr = http_param(r, "REMOTE_ADDR");
+	request_sid(r, old, sizeof(old));
+	rc = auth_login_totp(db, key, mfa, code, addr != NULL ? addr : "",
+	    time(NULL), NULL, old, sid, &res, &e);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc == -1) {
+		log_error("admin: TOTP sign-in: %s", e.msg);
+		admin_fail(r, https, 503, "Not available",
+		    "Signing in failed on our side. Try again in a minute.");
+		goto out;
+	}
+	if (res == AUTH_LOGIN_THROTTLED) {
+		login_form(r, https, 429, NULL,
+		    "Too many failed sign-ins for this account or from this "
+		    "address. Wait 15 minutes, then try again.");
+		goto out;
+	}
+	if (res != AUTH_LOGIN_OK) {
+		totp_form(r, https, 401, mfa, NULL,
+		    "That code is wrong, too old, or was used already. Wait "
+		    "for the next one and enter it.");
+		goto out;
+	}
+	if (auth_cookie(c1, sizeof(c1), AUTH_COOKIE, sid,
+	    cookie_secure(r, https), AUTH_ABSOLUTE_S) == -1 ||
+	    auth_cookie(c2, sizeof(c2), AUTH_MFA_COOKIE, "gone",
+	    cookie_secure(r, https), 0) == -1) {
+		admin_fail(r, https, 500, "Error", "Please sign in again.");
+		goto out;
+	}
+	redirect2(r, https, "/admin/", c1, c2);
+	OPENSSL_cleanse(c1, sizeof(c1));
+out:
+	OPENSSL_cleanse(sid, sizeof(sid));
+	OPENSSL_cleanse(old, sizeof(old));
+	OPENSSL_cleanse(mfa, sizeof(mfa));
+	form_free(&f);
+}
+
 void
 admin_login_page(struct app *a, struct http_req *r)
 {
@@ -509,6 +632,18 @@ admin_login_post(struct app *a, struct http_req *r)
 	if (res == AUTH_LOGIN_BAD) {
 		login_form(r, https, 401, name,
 		    "The user name or the password is wrong.");
+		goto out;
+	}
+	if (res == AUTH_LOGIN_TOTP) {
+		/* sid holds the pending sign-in's token, not a session */
+		if (auth_cookie(c1, sizeof(c1), AUTH_MFA_COOKIE, sid,
+		    cookie_secure(r, https), AUTH_MFA_TTL_S) == -1) {
+			admin_fail(r, https, 500, "Error",
+			    "Please sign in again.");
+			goto out;
+		}
+		totp_form(r, https, 200, sid, c1, NULL);
+		OPENSSL_cleanse(c1, sizeof(c1));
 		goto out;
 	}
 	if (auth_cookie(c1, sizeof(c1), AUTH_COOKIE, sid,

@@ -32,6 +32,8 @@
 void	admin_style(struct app *a, struct http_req *r);
 void	admin_login_page(struct app *a, struct http_req *r);
 void	admin_login_post(struct app *a, struct http_req *r);
+/* the second step of a sign-in with TOTP (lib/totp.h) */
+void	admin_login_totp_post(struct app *a, struct http_req *r);
 void	admin_logout(struct app *a, struct http_req *r);
 void	admin_dashboard(struct app *a, struct http_req *r);
 void	admin_stock_page(struct app *a, struct http_req *r);
@@ -43,6 +45,21 @@ void	admin_map_item_post(struct app *a, struct http_req *r);
 void	admin_map_export(struct app *a, struct http_req *r);
 void	admin_map_import(struct app *a, struct http_req *r);
 void	admin_map_import_post(struct app *a, struct http_req *r);
+/* admin_channels.c: the accounts, connecting Shopify (token or the
+ * sandbox shop), buffers with a preview, pause/resume, push all */
+void	admin_channels_page(struct app *a, struct http_req *r);
+void	admin_channels_post(struct app *a, struct http_req *r);
+void	admin_account_page(struct app *a, struct http_req *r);
+void	admin_account_post(struct app *a, struct http_req *r);
+void	admin_preview_js(struct app *a, struct http_req *r);
+/* admin_history.c: one SKU's movements and pushes, with an SVG chart */
+void	admin_history_page(struct app *a, struct http_req *r);
+/* admin_audit.c: every event in and out, filtered, paginated, as CSV */
+void	admin_audit_page(struct app *a, struct http_req *r);
+void	admin_audit_csv(struct app *a, struct http_req *r);
+/* admin_security.c: turn one's own TOTP second factor on or off */
+void	admin_security_page(struct app *a, struct http_req *r);
+void	admin_security_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);

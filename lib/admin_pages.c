@@ -66,7 +66,18 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 	    "pq.dead = 0 AND pq.done_version < pq.want_version), "
 	    "(SELECT COUNT(*) FROM push_queue pq JOIN channel_listings cl "
 	    "ON cl.id = pq.listing_id WHERE cl.account_id = ca.id AND "
-	    "pq.dead = 1) FROM channel_accounts ca ORDER BY ca.name",
+	    "pq.dead = 1), "
+	    /* 6: the last poll that succeeded (Etsy) or the last webhook
+	     * received (Shopify); 7: the last push the channel took */
+	    "CASE WHEN ca.type = 'etsy' THEN (SELECT IF(ep.last_success_at "
+	    "> 0, DATE_FORMAT(FROM_UNIXTIME(ep.last_success_at), " TS_FMT
+	    "), NULL) FROM etsy_poll_state ep WHERE ep.account_id = ca.id) "
+	    "ELSE (SELECT DATE_FORMAT(MAX(w.received_at), " TS_FMT ") FROM "
+	    "webhook_inbox w WHERE w.account_id = ca.id) END, "
+	    "(SELECT DATE_FORMAT(MAX(pl.at), " TS_FMT ") FROM push_log pl "
+	    "JOIN channel_listings cl ON cl.id = pl.listing_id WHERE "
+	    "cl.account_id = ca.id AND pl.outcome IN ('written','unchanged',"
+	    "'held')) FROM channel_accounts ca ORDER BY ca.name",
 	    NULL, 0, e)) == NULL)
 		goto out;
 	html_printf(h, "<h2 id=\"channels\">Channels</h2>\n");
@@ -76,12 +87,16 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 			    "aria-labelledby=\"channels\"><thead><tr>"
 			    "<th scope=\"col\">Channel</th>"
 			    "<th scope=\"col\">Type</th>"
+			    "<th scope=\"col\">Last confirmed poll or "
+			    "webhook</th>"
+			    "<th scope=\"col\">Last confirmed push</th>"
 			    "<th scope=\"col\">Last push</th>"
 			    "<th scope=\"col\">Outcome</th>"
 			    "<th scope=\"col\" class=\"num\">Waiting to push"
 			    "</th><th scope=\"col\" class=\"num\">Failed</th>"
 			    "</tr></thead><tbody>\n");
-		html_printf(h, "<tr><th scope=\"row\">%s%s</th><td>%s",
+		html_printf(h, "<tr><th scope=\"row\"><a href=\"/admin/"
+		    "channel?id=%D\">%s</a>%s</th><td>%s", db_col_i64(q, 0),
 		    db_col_str(q, 1), db_col_i64(q, 3) ? " (paused)" : "",
 		    db_col_str(q, 2));
 		if (strcmp(db_col_str(q, 2), "etsy") == 0)
@@ -89,7 +104,9 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 			    "%D\">Connect</a> <a href=\"/admin/etsy/status?"
 			    "account=%D\">Status</a>", db_col_i64(q, 0),
 			    db_col_i64(q, 0));
-		html_printf(h, "</td>");
+		html_printf(h, "</td><td>%s</td><td>%s</td>",
+		    db_col_null(q, 6) ? "never" : db_col_str(q, 6),
+		    db_col_null(q, 7) ? "never" : db_col_str(q, 7));
 		arg = DBI(db_col_i64(q, 0));
 		db_res_free(lp);
 		if ((lp = db_query(db, "SELECT DATE_FORMAT(pl.at, " TS_FMT
@@ -124,6 +141,30 @@ out:
 	return rc;
 }
 
+/* How many open alerts of each kind: unmapped sales and variations,
+ * push failures, discrepancies, tokens. */
+static int
+dash_alert_kinds(struct db *db, struct html *h, struct err *e)
+{
+	struct db_res	*q;
+	int		 got, rows = 0;
+
+	if ((q = db_query(db, "SELECT kind, COUNT(*) FROM alerts WHERE "
+	    "resolved_at IS NULL GROUP BY kind ORDER BY kind", NULL, 0,
+	    e)) == NULL)
+		return -1;
+	while ((got = db_next(q, e)) == 1)
+		html_printf(h, "%s<span class=\"alert-kind\">%s: <strong>%D"
+		    "</strong></span>", rows++ == 0 ? "<p id=\"alert-kinds\">"
+		    "By kind: " : ", ", db_col_str(q, 0), db_col_i64(q, 1));
+	db_res_free(q);
+	if (got == -1)
+		return -1;
+	if (rows > 0)
+		html_printf(h, "</p>\n");
+	return 0;
+}
+
 static int
 dash_alerts(struct db *db, struct html *h, struct err *e)
 {
@@ -136,6 +177,10 @@ dash_alerts(struct db *db, struct html *h, struct err *e)
 	    e)) == NULL)
 		return -1;
 	html_printf(h, "<h2>Open alerts</h2>\n");
+	if (dash_alert_kinds(db, h, e) == -1) {
+		db_res_free(q);
+		return -1;
+	}
 	while ((got = db_next(q, e)) == 1) {
 		if (rows++ == 0)
 			html_printf(h, "<ul class=\"alerts\">\n");
@@ -394,6 +439,7 @@ stock_render(struct http_req *r, struct admin_ctx *c, const char *sku,
 	struct html		 h;
 	struct err		 e;
 	size_t			 i;
+	char			 enc[STOCK_SKU_MAX * 4 * 3 + 1];
 
 	buf_init(&b, ADMIN_PAGE_MAX);
 	html_init(&h, &b);
@@ -444,6 +490,9 @@ stock_render(struct http_req *r, struct admin_ctx *c, const char *sku,
 	    "name.</p>\n");
 	for (i = 0; actions[i].name != NULL; i++)
 		action_form(&h, c, &it, &actions[i], typed);
+	if (admin_urlencode(enc, sizeof(enc), it.sku) == 0)
+		html_printf(&h, "<p><a href=\"/admin/sku?sku=%s\" "
+		    "id=\"history-link\">History and chart</a></p>\n", enc);
 	html_printf(&h, "<p><a href=\"/admin/stock\">Another SKU</a></p>\n");
 	admin_page_close(&h);
 	admin_send(r, status, c->https, &h, NULL);

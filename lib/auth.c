@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,10 +15,12 @@
 #include <openssl/sha.h>
 
 #include "auth.h"
+#include "crypt.h"
 #include "db.h"
 #include "err.h"
 #include "log.h"
 #include "str.h"
+#include "totp.h"
 
 #define SALT_BYTES	16
 #define HASH_BYTES	32
@@ -319,6 +322,29 @@ out:
 	return rc;
 }
 
+/* A pending second-factor sign-in for uid; its token to tok_out. */
+static int
+mfa_pending_create(struct db *db, int64_t uid, int64_t now,
+    char tok_out[AUTH_TOKEN_HEX + 1], struct err *e)
+{
+	char		 idh[65];
+	struct db_val	 del = DBI(now);
+
+	if (db_exec(db, "DELETE FROM admin_mfa_pending WHERE expires_at < ?",
+	    &del, 1, NULL, NULL, e) == -1)
+		return -1;
+	if (auth_random_token(tok_out) == -1)
+		return err_set(e, ERR_SYS, "no randomness for the sign-in");
+	auth_sha256_hex(idh, tok_out);
+	if (db_exec(db, "INSERT INTO admin_mfa_pending (id_hash, user_id, "
+	    "expires_at) VALUES (?, ?, ?)", (struct db_val[]){ DBS(idh),
+	    DBI(uid), DBI(now + AUTH_MFA_TTL_S) }, 3, NULL, NULL, e) == -1) {
+		OPENSSL_cleanse(tok_out, AUTH_TOKEN_HEX + 1);
+		return -1;
+	}
+	return 0;
+}
+
 int
 auth_login(struct db *db, const char *name, const char *pw, const char *addr,
     int64_t now, const struct auth_limits *lim, const char *old_sid,
@@ -332,7 +358,7 @@ auth_login(struct db *db, const char *name, const char *pw, const char *addr,
 	const char	*rname, *hash = NULL;
 	char		 addrbuf[65];
 	int64_t		 uid = 0;
-	int		 t, found, good, disabled = 0, rc = -1;
+	int		 t, found, good, disabled = 0, totp = 0, rc = -1;
 
 	*res = AUTH_LOGIN_BAD;
 	sid_out[0] = '\0';
@@ -352,26 +378,38 @@ auth_login(struct db *db, const char *name, const char *pw, const char *addr,
 		goto out;
 	}
 	arg = DBS(rname);
-	if ((q = db_query(db, "SELECT id, pw_hash, disabled FROM admin_users "
-	    "WHERE name = ?", &arg, 1, e)) == NULL ||
-	    (found = db_next(q, e)) == -1)
+	if ((q = db_query(db, "SELECT id, pw_hash, disabled, "
+	    "totp_secret IS NOT NULL FROM admin_users WHERE name = ?", &arg, 1,
+	    e)) == NULL || (found = db_next(q, e)) == -1)
 		goto out;
 	if (found) {
 		uid = db_col_i64(q, 0);
 		hash = db_col_str(q, 1);
 		disabled = db_col_i64(q, 2) != 0;
+		totp = db_col_i64(q, 3) != 0;
 	}
 	/* always one Argon2id verification, found or not */
 	good = auth_verify_password(found ? hash : dummy_hash(),
 	    pw != NULL ? pw : "") && found && !disabled;
-	if (record_attempt(db, rname, addrbuf, good ? "ok" : "bad", now,
-	    e) == -1)
+	/* with a second factor, a right password is not a success yet:
+	 * it must not reset the per-account count of failures */
+	if (record_attempt(db, rname, addrbuf, good ? (totp ? "pw_ok" :
+	    "ok") : "bad", now, e) == -1)
 		goto out;
 	if (!good) {
 		/* a name that is not a user may be a mistyped password:
 		 * it is not logged */
 		log_warn("auth: failed sign-in for '%s' from %s",
 		    found ? rname : "(no such user)", addrbuf);
+		rc = 0;
+		goto out;
+	}
+	if (totp) {
+		if (mfa_pending_create(db, uid, now, sid_out, e) == -1)
+			goto out;
+		log_info("auth: '%s' gave the right password from %s; "
+		    "waiting for the code", rname, addrbuf);
+		*res = AUTH_LOGIN_TOTP;
 		rc = 0;
 		goto out;
 	}
@@ -448,4 +486,265 @@ auth_logout(struct db *db, const char *sid, struct err *e)
 	arg = DBS(idh);
 	return db_exec(db, "DELETE FROM admin_sessions WHERE id_hash = ?",
 	    &arg, 1, NULL, NULL, e);
+}
+
+/* ---- TOTP second factor ---- */
+
+int
+auth_totp_enable(struct db *db, const unsigned char key[32],
+    const char *name, char *uri, size_t urisz, struct err *e)
+{
+	unsigned char	 secret[TOTP_SECRET_LEN], *blob = NULL;
+	char		 b32[TOTP_B32_MAX], *hex = NULL;
+	size_t		 blen = 0;
+	uint64_t	 affected = 0;
+	int		 rc = -1;
+
+	if (auth_name_check(name, e) == -1)
+		return -1;
+	if (totp_secret_new(secret) == -1) {
+		err_set(e, ERR_SYS, "no randomness for the TOTP secret");
+		goto out;
+	}
+	if (totp_b32_encode(b32, sizeof(b32), secret, sizeof(secret)) == -1 ||
+	    totp_uri(uri, urisz, AUTH_TOTP_ISSUER, name, b32) == -1) {
+		err_set(e, ERR_SYS, "the TOTP URI does not fit");
+		goto out;
+	}
+	/* the sealed form of the base32 text: what an app was given */
+	if (crypt_seal(key, b32, strlen(b32), &blob, &blen, e) == -1)
+		goto out;
+	if ((hex = malloc(blen * 2 + 1)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	str_hex(hex, blob, blen);
+	if (db_exec(db, "UPDATE admin_users SET totp_secret = UNHEX(?), "
+	    "totp_last_step = 0 WHERE name = ?", (struct db_val[]){ DBS(hex),
+	    DBS(name) }, 2, &affected, NULL, e) == -1)
+		goto out;
+	if (affected == 0) {
+		err_set(e, ERR_NOTFOUND, "no user named '%s'", name);
+		goto out;
+	}
+	log_info("auth: '%s' has a new TOTP secret", name);
+	rc = 0;
+out:
+	if (rc == -1 && uri != NULL && urisz > 0)
+		OPENSSL_cleanse(uri, urisz);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	OPENSSL_cleanse(b32, sizeof(b32));
+	free(hex);
+	free(blob);
+	return rc;
+}
+
+int
+auth_totp_set(struct db *db, const unsigned char key[32], const char *name,
+    const char *b32, int64_t last_step, struct err *e)
+{
+	unsigned char	*blob = NULL;
+	char		*hex = NULL;
+	size_t		 blen = 0;
+	uint64_t	 affected = 0;
+	int		 rc = -1;
+
+	if (auth_name_check(name, e) == -1)
+		return -1;
+	if (crypt_seal(key, b32, strlen(b32), &blob, &blen, e) == -1)
+		goto out;
+	if ((hex = malloc(blen * 2 + 1)) == NULL) {
+		err_set(e, ERR_SYS, "out of memory");
+		goto out;
+	}
+	str_hex(hex, blob, blen);
+	if (db_exec(db, "UPDATE admin_users SET totp_secret = UNHEX(?), "
+	    "totp_last_step = ? WHERE name = ?", (struct db_val[]){ DBS(hex),
+	    DBI(last_step), DBS(name) }, 3, &affected, NULL, e) == -1)
+		goto out;
+	if (affected == 0) {
+		err_set(e, ERR_NOTFOUND, "no user named '%s'", name);
+		goto out;
+	}
+	log_info("auth: '%s' turned on a TOTP second factor", name);
+	rc = 0;
+out:
+	free(hex);
+	free(blob);
+	return rc;
+}
+
+int
+auth_password_ok(struct db *db, int64_t user_id, const char *pw,
+    struct err *e)
+{
+	struct db_res	*q;
+	int		 got, good = 0;
+
+	if ((q = db_query(db, "SELECT pw_hash FROM admin_users WHERE id = ? "
+	    "AND disabled = 0", (struct db_val[]){ DBI(user_id) }, 1,
+	    e)) == NULL)
+		return -1;
+	if ((got = db_next(q, e)) == 1)
+		good = auth_verify_password(db_col_str(q, 0), pw != NULL ? pw :
+		    "");
+	db_res_free(q);
+	return got == -1 ? -1 : good;
+}
+
+int
+auth_totp_disable(struct db *db, const char *name, struct err *e)
+{
+	uint64_t	 affected = 0;
+	int64_t		 n = 0;
+	struct db_val	 arg = DBS(name);
+
+	if (auth_name_check(name, e) == -1)
+		return -1;
+	if (db_query_i64(db, "SELECT COUNT(*) FROM admin_users WHERE name = ?",
+	    &arg, 1, &n, e) == -1)
+		return -1;
+	if (n == 0)
+		return err_set(e, ERR_NOTFOUND, "no user named '%s'", name);
+	if (db_exec(db, "UPDATE admin_users SET totp_secret = NULL WHERE "
+	    "name = ?", &arg, 1, &affected, NULL, e) == -1)
+		return -1;
+	log_info("auth: '%s' has no TOTP secret any more", name);
+	return 0;
+}
+
+int
+auth_totp_enabled(struct db *db, const char *name, struct err *e)
+{
+	struct db_val	 arg = DBS(name);
+	int64_t		 n = 0;
+
+	if (db_query_i64(db, "SELECT COUNT(*) FROM admin_users WHERE name = ? "
+	    "AND totp_secret IS NOT NULL", &arg, 1, &n, e) == -1)
+		return -1;
+	return n > 0;
+}
+
+static int
+unhex(const char *hex, unsigned char *out, size_t outsz, size_t *n)
+{
+	size_t		 len = strlen(hex), i;
+	unsigned	 hi, lo;
+
+	if (len % 2 != 0 || len / 2 > outsz)
+		return -1;
+	for (i = 0; i < len / 2; i++) {
+		hi = (unsigned)(isdigit((unsigned char)hex[2 * i]) ?
+		    hex[2 * i] - '0' : (toupper((unsigned char)hex[2 * i]) -
+		    'A' + 10));
+		lo = (unsigned)(isdigit((unsigned char)hex[2 * i + 1]) ?
+		    hex[2 * i + 1] - '0' : (toupper((unsigned char)
+		    hex[2 * i + 1]) - 'A' + 10));
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+		    !isxdigit((unsigned char)hex[2 * i + 1]))
+			return -1;
+		out[i] = (unsigned char)((hi << 4) | lo);
+	}
+	*n = len / 2;
+	return 0;
+}
+
+int
+auth_login_totp(struct db *db, const unsigned char key[32],
+    const char *pending, const char *code, const char *addr, int64_t now,
+    const struct auth_limits *lim, const char *old_sid,
+    char sid_out[AUTH_TOKEN_HEX + 1], enum auth_login_result *res,
+    struct err *e)
+{
+	static const struct auth_limits dflt = { AUTH_FAIL_WINDOW_S,
+	    AUTH_FAIL_ACCOUNT, AUTH_FAIL_ADDR };
+	struct db_res	*q = NULL;
+	unsigned char	 blob[256], secret[64];
+	char		 idh[65], name[AUTH_NAME_MAX + 1], addrbuf[65];
+	char		*b32 = NULL;
+	size_t		 blen = 0, slen = 0, b32len = 0;
+	int64_t		 uid, last, step = 0;
+	uint64_t	 affected = 0;
+	int		 t, got, good, rc = -1;
+
+	*res = AUTH_LOGIN_BAD;
+	sid_out[0] = '\0';
+	if (lim == NULL)
+		lim = &dflt;
+	(void)str_copy(addrbuf, sizeof(addrbuf), addr != NULL ? addr : "");
+	if (!auth_token_wellformed(pending))
+		return 0;
+	auth_sha256_hex(idh, pending);
+	if ((q = db_query(db, "SELECT u.id, u.name, HEX(u.totp_secret), "
+	    "u.totp_last_step FROM admin_mfa_pending p JOIN admin_users u ON "
+	    "u.id = p.user_id WHERE p.id_hash = ? AND p.expires_at >= ? AND "
+	    "u.disabled = 0 AND u.totp_secret IS NOT NULL", (struct db_val[]){
+	    DBS(idh), DBI(now) }, 2, e)) == NULL ||
+	    (got = db_next(q, e)) == -1)
+		goto out;
+	if (!got) {
+		log_warn("auth: a TOTP code from %s for an unknown or expired "
+		    "sign-in", addrbuf);
+		rc = 0;
+		goto out;
+	}
+	uid = db_col_i64(q, 0);
+	(void)str_copy(name, sizeof(name), db_col_str(q, 1));
+	last = db_col_i64(q, 3);
+	if (unhex(db_col_str(q, 2), blob, sizeof(blob), &blen) == -1) {
+		err_set(e, ERR_DB, "user %lld: a malformed TOTP secret",
+		    (long long)uid);
+		goto out;
+	}
+	if ((t = throttled(db, name, addrbuf, now, lim, e)) == -1)
+		goto out;
+	if (t) {
+		*res = AUTH_LOGIN_THROTTLED;
+		log_warn("auth: TOTP code from %s refused by the throttle",
+		    addrbuf);
+		rc = record_attempt(db, name, addrbuf, "throttled", now, e);
+		goto out;
+	}
+	if (crypt_open(key, blob, blen, &b32, &b32len, e) == -1)
+		goto out;
+	if (totp_b32_decode(b32, secret, sizeof(secret), &slen) == -1) {
+		err_set(e, ERR_DB, "user %lld: a malformed TOTP secret",
+		    (long long)uid);
+		goto out;
+	}
+	good = totp_verify(secret, slen, code, now, last, &step);
+	/* two sign-ins racing with one code: only one moves the step */
+	if (good && db_exec(db, "UPDATE admin_users SET totp_last_step = ? "
+	    "WHERE id = ? AND totp_last_step < ?", (struct db_val[]){
+	    DBI(step), DBI(uid), DBI(step) }, 3, &affected, NULL, e) == -1)
+		goto out;
+	if (good && affected == 0)
+		good = 0;
+	if (record_attempt(db, name, addrbuf, good ? "ok" : "bad", now,
+	    e) == -1)
+		goto out;
+	if (!good) {
+		log_warn("auth: a wrong or used TOTP code for '%s' from %s",
+		    name, addrbuf);
+		rc = 0;
+		goto out;
+	}
+	if (db_exec(db, "DELETE FROM admin_mfa_pending WHERE id_hash = ?",
+	    (struct db_val[]){ DBS(idh) }, 1, NULL, NULL, e) == -1)
+		goto out;
+	if (old_sid != NULL && old_sid[0] != '\0' &&
+	    auth_logout(db, old_sid, e) == -1)
+		goto out;
+	if (session_create(db, uid, now, sid_out, e) == -1)
+		goto out;
+	log_info("auth: '%s' signed in with a TOTP code from %s", name,
+	    addrbuf);
+	*res = AUTH_LOGIN_OK;
+	rc = 0;
+out:
+	crypt_free_secret(b32, b32len);
+	OPENSSL_cleanse(secret, sizeof(secret));
+	OPENSSL_cleanse(blob, sizeof(blob));
+	db_res_free(q);
+	return rc;
 }

@@ -65,8 +65,16 @@ struct auth_session {
 enum auth_login_result {
 	AUTH_LOGIN_OK = 0,
 	AUTH_LOGIN_BAD,		/* unknown name, wrong password or disabled */
-	AUTH_LOGIN_THROTTLED	/* too many failures; nothing was checked */
+	AUTH_LOGIN_THROTTLED,	/* too many failures; nothing was checked */
+	AUTH_LOGIN_TOTP		/* password right; the TOTP code is next
+				 * (sid_out holds the pending token) */
 };
+
+/* A sign-in waiting for its TOTP code lasts this long. */
+#define AUTH_MFA_TTL_S		300
+#define AUTH_MFA_COOKIE		"__Host-mfa"
+#define AUTH_TOTP_ISSUER	"stockhub"
+
 
 /* Limits of the throttle; auth_login() takes NULL for the defaults. */
 struct auth_limits {
@@ -167,5 +175,54 @@ int	auth_session_get(struct db *db, const char *sid, int64_t now,
 
 /* End a session server-side (no-op for an unknown one). */
 int	auth_logout(struct db *db, const char *sid, struct err *e);
+
+/* ---- TOTP second factor (lib/totp.h) ---- */
+
+/*
+ * Give user name a new TOTP secret, sealed with key (lib/crypt.h) before
+ * it is stored; the otpauth:// URI for an authenticator app goes to uri.
+ * Replaces any earlier secret. ERR_NOTFOUND for an unknown user.
+ */
+int	auth_totp_enable(struct db *db, const unsigned char key[32],
+	    const char *name, char *uri, size_t urisz, struct err *e);
+
+/*
+ * Store a secret the person has proven they hold (base32 text b32, as
+ * their app has it), sealed with key; last_step is the step of the code
+ * they confirmed it with, so that code cannot sign in too.
+ */
+int	auth_totp_set(struct db *db, const unsigned char key[32],
+	    const char *name, const char *b32, int64_t last_step,
+	    struct err *e);
+
+/* 1 when pw is user_id's password (one Argon2id check), 0 when not or
+ * disabled, -1 on a database failure. */
+int	auth_password_ok(struct db *db, int64_t user_id, const char *pw,
+	    struct err *e);
+
+/* Remove the second factor of user name. ERR_NOTFOUND when unknown. */
+int	auth_totp_disable(struct db *db, const char *name, struct err *e);
+
+/*
+ * 1 when user name has a second factor, 0 when not, -1 on error.
+ */
+int	auth_totp_enabled(struct db *db, const char *name, struct err *e);
+
+/*
+ * The second step of a sign-in whose auth_login() said AUTH_LOGIN_TOTP:
+ * pending is that token (from the cookie AUTH_MFA_COOKIE), code what the
+ * person typed. The throttle is checked first as in auth_login(); a
+ * wrong, malformed or replayed code (a step at or before the last one
+ * accepted) is recorded as a failed sign-in, so it counts toward the
+ * throttle. An unknown or expired pending token is AUTH_LOGIN_BAD too
+ * (nothing recorded: there is no name to record). On success the pending
+ * token and old_sid are deleted, the code's step remembered, and a new
+ * session's cookie value goes to sid_out. key opens the sealed secret.
+ */
+int	auth_login_totp(struct db *db, const unsigned char key[32],
+	    const char *pending, const char *code, const char *addr,
+	    int64_t now, const struct auth_limits *lim, const char *old_sid,
+	    char sid_out[AUTH_TOKEN_HEX + 1], enum auth_login_result *res,
+	    struct err *e);
 
 #endif
