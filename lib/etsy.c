@@ -1725,6 +1725,31 @@ out:
 	return ret;
 }
 
+/* What a buyer sees of l's product in inv: 0 (or 1 when Etsy marks the
+ * listing sold out) with *shown, -1 with e (ERR_NOTFOUND: no such
+ * variation). */
+static int
+shown_of(const struct etsy_inventory *inv, const struct channel_listing *l,
+    int64_t *shown, struct err *e)
+{
+	const struct etsy_offering	*of;
+	struct err			 pe;
+	size_t				 idx;
+	int				 by_sku, rc;
+
+	err_clear(&pe);
+	rc = etsy_find_product(inv, l->ext_variant, l->channel_sku, &idx,
+	    &by_sku, &pe);
+	if (rc != 1)
+		return err_set(e, rc == 0 ? ERR_NOTFOUND : pe.kind, "etsy: "
+		    "listing %s: %s", l->ext_listing, rc == 0 ? "variation not "
+		    "found" : pe.msg);
+	of = &inv->products[idx].offerings[0];
+	*shown = of->is_enabled && (inv->state == ETSY_STATE_ACTIVE ||
+	    inv->state == ETSY_STATE_UNKNOWN) ? of->quantity : 0;
+	return inv->state == ETSY_STATE_SOLD_OUT ? 1 : 0;
+}
+
 /*
  * channel_ops.read: what a buyer sees of the listing's product (found as
  * the push finds it): getListingInventory (and getListing when the state
@@ -1737,12 +1762,9 @@ etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	struct etsy_session	 s;
 	struct channel_result	 r;
 	struct etsy_inventory	 inv;
-	struct etsy_offering	*of;
 	struct httpc_resp	 resp;
-	struct err		 pe;
 	char			 url[URL_MAX];
-	size_t			 idx;
-	int			 by_sku, rc, ret = -1;
+	int			 rc, ret = -1;
 
 	memset(&inv, 0, sizeof(inv));
 	memset(&resp, 0, sizeof(resp));
@@ -1774,19 +1796,7 @@ etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	if (inv.state == ETSY_STATE_UNKNOWN &&
 	    (rc = read_state(&s, l->ext_listing, &inv, e)) != 0)
 		goto fail;
-	err_clear(&pe);
-	rc = etsy_find_product(&inv, l->ext_variant, l->channel_sku, &idx,
-	    &by_sku, &pe);
-	if (rc != 1) {
-		err_set(e, rc == 0 ? ERR_NOTFOUND : pe.kind, "etsy: listing "
-		    "%s: %s", l->ext_listing, rc == 0 ? "variation not found" :
-		    pe.msg);
-		goto out;
-	}
-	of = &inv.products[idx].offerings[0];
-	*shown = of->is_enabled && (inv.state == ETSY_STATE_ACTIVE ||
-	    inv.state == ETSY_STATE_UNKNOWN) ? of->quantity : 0;
-	ret = inv.state == ETSY_STATE_SOLD_OUT ? 1 : 0;
+	ret = shown_of(&inv, l, shown, e);
 	goto out;
 fail:
 	if (rc == 1)
@@ -1798,8 +1808,206 @@ out:
 	return ret;
 }
 
+int
+etsy_batch_find(const json_t *root, int64_t listing_id,
+    struct etsy_inventory *inv, struct err *e)
+{
+	const json_t	*a, *r, *inv_j;
+	char		*body;
+	size_t		 i;
+	int		 rc;
+
+	memset(inv, 0, sizeof(*inv));
+	a = json_object_get(root, "results");
+	if (!json_is_array(a))
+		return err_set(e, ERR_INVALID, "etsy batch inventory: no "
+		    "results array");
+	json_array_foreach(a, i, r) {
+		if (!json_is_integer(json_object_get(r, "listing_id")) ||
+		    json_integer_value(json_object_get(r, "listing_id")) !=
+		    listing_id)
+			continue;
+		inv_j = json_object_get(r, "inventory");
+		if (!json_is_object(inv_j))
+			return err_set(e, ERR_NOTFOUND, "etsy: listing %" PRId64
+			    ": no inventory record", listing_id);
+		if ((body = json_dumps(inv_j, JSON_COMPACT)) == NULL)
+			return err_set(e, ERR_SYS, "etsy batch inventory: out "
+			    "of memory");
+		rc = etsy_inventory_parse(body, strlen(body), inv, e);
+		free(body);
+		if (rc == -1)
+			return -1;
+		if (inv->state == ETSY_STATE_UNKNOWN)
+			inv->state = etsy_state_parse(json_string_value(
+			    json_object_get(r, "state")));
+		inv->listing_id = listing_id;
+		return 1;
+	}
+	return 0;
+}
+
+/* The numeric listing ids of ls[from..], each once, at most
+ * ETSY_BATCH_IDS, into ids; *next is the first index not covered. */
+static size_t
+batch_ids(const struct channel_listing *ls, size_t n, size_t from,
+    int64_t *ids, size_t *next)
+{
+	size_t	 k = 0, i, j;
+	int64_t	 id;
+
+	for (i = from; i < n; i++) {
+		if (!numeric_id(ls[i].ext_listing))
+			continue;
+		id = strtoll(ls[i].ext_listing, NULL, 10);
+		for (j = 0; j < k && ids[j] != id; j++)
+			;
+		if (j < k)
+			continue;
+		if (k == ETSY_BATCH_IDS)
+			break;
+		ids[k++] = id;
+	}
+	*next = i;
+	return k;
+}
+
+/* Every listing of ls[from..to) whose listing id is in ids gets an error. */
+static void
+batch_fail(const struct channel_listing *ls, size_t from, size_t to,
+    struct channel_read *out, enum err_kind kind, const char *msg)
+{
+	size_t	 i;
+
+	for (i = from; i < to; i++)
+		if (numeric_id(ls[i].ext_listing)) {
+			out[i].rc = -1;
+			err_set(&out[i].err, kind, "etsy: %s", msg);
+		}
+}
+
+/*
+ * channel_ops.read_batch: getListingsInventoryByListingIds for up to
+ * ETSY_BATCH_IDS listing ids a call. The whole call is refused (404) when
+ * one id is gone; then each of its listings is read alone, so the missing
+ * one is told apart (a mapping problem) from the rest.
+ */
+static int
+etsy_read_batch(struct channel_ctx *ctx, const struct channel_listing *ls,
+    size_t n, struct channel_read *out, int *calls, struct err *e)
+{
+	struct etsy_session	 s;
+	struct channel_result	 r;
+	struct etsy_inventory	 inv;
+	struct httpc_resp	 resp;
+	struct buf		 url;
+	json_t			*root = NULL;
+	int64_t			 ids[ETSY_BATCH_IDS], id;
+	size_t			 from = 0, next, k, i, j;
+	int			 rc, ret = -1;
+
+	*calls = 0;
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&url, URL_MAX + ETSY_BATCH_IDS * 21);
+	if (ctx == NULL || ctx->acct == NULL || (ls == NULL && n > 0) ||
+	    (out == NULL && n > 0))
+		return err_set(e, ERR_INVALID, "etsy read: missing argument");
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!numeric_id(ls[i].ext_listing)) {
+			out[i].rc = -1;
+			err_set(&out[i].err, ERR_NOTFOUND, "etsy: listing id "
+			    "%.64s is not numeric", ls[i].ext_listing);
+		}
+	}
+	etsy_session_init(&s, ctx, &r);
+	if (n > 0 && (rc = ensure_token(&s, NULL, e)) != 0) {
+		if (rc == -1)
+			goto out;
+		batch_fail(ls, 0, n, out, r.outcome == CHANNEL_RETRY ?
+		    ERR_RETRY : ERR_INVALID, r.detail);
+		ret = 0;
+		goto out;
+	}
+	while (from < n) {
+		if ((k = batch_ids(ls, n, from, ids, &next)) == 0)
+			break;
+		buf_reset(&url);
+		if (buf_printf(&url, "%s/v3/application/listings/batch/"
+		    "inventory?listing_ids=", ctx->acct->base_url) == -1)
+			goto toobig;
+		for (j = 0; j < k; j++)
+			if (buf_printf(&url, "%s%" PRId64, j > 0 ? "," : "",
+			    ids[j]) == -1)
+				goto toobig;
+		(*calls)++;
+		rc = api(&s, "getListingsInventoryByListingIds", "GET",
+		    url.data, NULL, NULL, 0, &resp, e);
+		if (rc == -1)
+			goto out;
+		if (rc == 1) {
+			batch_fail(ls, from, next, out, r.outcome ==
+			    CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID, r.detail);
+		} else if (resp.status == 404) {
+			/* one of them is gone: read each alone */
+			for (i = from; i < next; i++) {
+				if (!numeric_id(ls[i].ext_listing))
+					continue;
+				(*calls)++;
+				err_clear(&out[i].err);
+				out[i].rc = etsy_read(ctx, &ls[i],
+				    &out[i].shown, &out[i].err);
+			}
+		} else if (resp.status != 200) {
+			fail_answer(&s, "getListingsInventoryByListingIds",
+			    &resp);
+			batch_fail(ls, from, next, out, r.outcome ==
+			    CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID, r.detail);
+		} else if ((root = json_loadb(resp.body, resp.len,
+		    JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+			batch_fail(ls, from, next, out, ERR_RETRY,
+			    "getListingsInventoryByListingIds: answer is not "
+			    "JSON");
+		} else {
+			for (i = from; i < next; i++) {
+				if (!numeric_id(ls[i].ext_listing))
+					continue;
+				id = strtoll(ls[i].ext_listing, NULL, 10);
+				err_clear(&out[i].err);
+				rc = etsy_batch_find(root, id, &inv,
+				    &out[i].err);
+				if (rc == 1)
+					out[i].rc = shown_of(&inv, &ls[i],
+					    &out[i].shown, &out[i].err);
+				else if (rc == 0) {
+					out[i].rc = -1;
+					err_set(&out[i].err, ERR_RETRY, "etsy: "
+					    "listing %" PRId64 " missing from "
+					    "the batch answer", id);
+				} else
+					out[i].rc = -1;
+				etsy_inventory_free(&inv);
+			}
+			json_decref(root);
+			root = NULL;
+		}
+		etsy_resp_free(&resp);
+		from = next;
+	}
+	ret = 0;
+	goto out;
+toobig:
+	err_set(e, ERR_TOOBIG, "etsy batch inventory: URL too long");
+out:
+	json_decref(root);
+	etsy_resp_free(&resp);
+	buf_free(&url);
+	return ret;
+}
+
 const struct channel_ops etsy_ops = {
 	.name = "etsy",
 	.push = etsy_push,
 	.read = etsy_read,
+	.read_batch = etsy_read_batch,
 };

@@ -236,96 +236,144 @@ sales_unseen(struct db *db, const struct channel_account *a,
 	return n > 0;
 }
 
-/* Check one listing and record it. */
+/* Classify what was read of one listing and record it (c->obs.shown and
+ * the read's outcome filled in by the caller). */
 static int
-check_one(struct db *db, const struct config *cfg, int64_t run_id,
-    int64_t threshold, int64_t listing_id, struct err *e)
+check_finish(struct db *db, const struct channel_account *acct,
+    const struct channel_listing *l, int64_t threshold, int read_rc,
+    const struct err *re, struct check *c, struct err *e)
 {
-	struct channel_account	 acct;
-	struct channel_listing	 l;
-	struct channel_ctx	 ctx;
-	const struct channel_ops *ops;
-	struct check		 c;
-	struct err		 re;
-	int64_t			 version = 0;
-	int			 rc = -1, policy_repair = 0, u;
+	int64_t	 v = 0;
+	int	 u = 0;
 
-	memset(&acct, 0, sizeof(acct));
-	memset(&c, 0, sizeof(c));
-	c.run_id = run_id;
-	c.listing_id = listing_id;
-	if (channel_listing_load(db, listing_id, &l, e) == -1 ||
-	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1)
-		goto out;
-	c.account_id = acct.id;
-	c.item_id = l.item_id;
-	c.account_name = acct.name;
-	c.sku = l.sku;
-	if (channel_desired(db, l.id, &c.obs.desired, &version, e) == -1)
-		goto out;
-	c.obs.has_last_pushed = l.has_last_pushed;
-	c.obs.last_pushed = l.last_pushed;
-	c.obs.found = 1;
-	ops = channel_ops_for(acct.type);
-	if (ops == NULL || ops->read == NULL) {
-		c.unreadable = 1;
-		goto record;
-	}
-	ctx.db = db;
-	ctx.cfg = cfg;
-	ctx.acct = &acct;
-	err_clear(&re);
-	c.calls = 1;
-	switch (ops->read(&ctx, &l, &c.obs.shown, &re)) {
+	switch (read_rc) {
 	case 1:
-		c.obs.sold_out = 1;
-		c.obs.shown = 0;
+		c->obs.sold_out = 1;
+		c->obs.shown = 0;
 		/* FALLTHROUGH */
 	case 0:
-		c.read_ok = 1;
+		c->read_ok = 1;
 		break;
 	default:
-		if (re.kind != ERR_NOTFOUND) {
+		if (re->kind != ERR_NOTFOUND) {
 			/* counted and passed over: the next run reads it */
-			log_warn("recon: listing %" PRId64 ": %s", l.id,
-			    re.msg);
-			c.unreadable = 1;
+			log_warn("recon: listing %" PRId64 ": %s", l->id,
+			    re->msg);
+			c->unreadable = 1;
 			goto record;
 		}
-		c.obs.found = 0;
-		(void)str_copy(c.detail, sizeof(c.detail), re.msg);
+		c->obs.found = 0;
+		(void)str_copy(c->detail, sizeof(c->detail), re->msg);
 		break;
 	}
-	if (c.obs.found && (u = sales_unseen(db, &acct, &l, e)) == -1)
-		goto out;
-	c.obs.unseen_sales = c.obs.found ? u : 0;
-	c.cause = recon_classify(&c.obs, threshold);
-	if (c.cause != RECON_NONE) {
+	if (c->obs.found && (u = sales_unseen(db, acct, l, e)) == -1)
+		return -1;
+	c->obs.unseen_sales = c->obs.found ? u : 0;
+	c->cause = recon_classify(&c->obs, threshold);
+	if (c->cause != RECON_NONE) {
 		if (db_query_i64(db, "SELECT recon_policy = 'repair' FROM "
 		    "channel_accounts WHERE id = ?", (struct db_val[]){
-		    DBI(acct.id) }, 1, &version, e) == -1)
-			goto out;
-		policy_repair = version == 1;
-		c.repair = policy_repair && recon_repairable(c.cause);
-		if (c.obs.found)
-			(void)str_fmt(c.detail, sizeof(c.detail), "listing %"
+		    DBI(acct->id) }, 1, &v, e) == -1)
+			return -1;
+		c->repair = v == 1 && recon_repairable(c->cause);
+		if (c->obs.found)
+			(void)str_fmt(c->detail, sizeof(c->detail), "listing %"
 			    PRId64 " (%s %s/%s): channel shows %" PRId64
 			    ", hub desired %" PRId64 ", last pushed %s%" PRId64
-			    "; likely cause: %s", l.id, l.sku, l.ext_listing,
-			    l.ext_variant, c.obs.shown, c.obs.desired,
-			    l.has_last_pushed ? "" : "never ",
-			    l.has_last_pushed ? l.last_pushed : 0,
-			    recon_cause_label(c.cause));
-		log_info("recon: %s%s", c.detail, c.repair ?
+			    "; likely cause: %s", l->id, l->sku, l->ext_listing,
+			    l->ext_variant, c->obs.shown, c->obs.desired,
+			    l->has_last_pushed ? "" : "never ",
+			    l->has_last_pushed ? l->last_pushed : 0,
+			    recon_cause_label(c->cause));
+		log_info("recon: %s%s", c->detail, c->repair ?
 		    "; repair queued" : "");
 	}
 record:
-	if (db_tx(db, record_fn, &c, e) == -1)
-		goto out;
-	rc = 0;
-out:
-	channel_account_free(&acct);
-	return rc;
+	return db_tx(db, record_fn, c, e);
+}
+
+/* One group of listings of one account read together. */
+struct group {
+	struct channel_listing	 l[RECON_LISTING_BATCH];
+	struct check		 c[RECON_LISTING_BATCH];
+	struct channel_read	 rd[RECON_LISTING_BATCH];
+	size_t			 n;
+};
+
+/* Prepare the check of listing l: what the hub wants, what was pushed. */
+static int
+check_prepare(struct db *db, int64_t run_id, const struct channel_account *a,
+    const struct channel_listing *l, struct check *c, struct err *e)
+{
+	int64_t	 version = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->run_id = run_id;
+	c->listing_id = l->id;
+	c->account_id = a->id;
+	c->item_id = l->item_id;
+	c->account_name = a->name;
+	c->sku = l->sku;
+	if (channel_desired(db, l->id, &c->obs.desired, &version, e) == -1)
+		return -1;
+	c->obs.has_last_pushed = l->has_last_pushed;
+	c->obs.last_pushed = l->last_pushed;
+	c->obs.found = 1;
+	return 0;
+}
+
+/*
+ * Read and record g's listings (all of account a): in one batch when the
+ * adapter has one, else one read each. *calls gets the API calls spent.
+ */
+static int
+check_group(struct db *db, const struct config *cfg,
+    struct channel_account *a, int64_t threshold, struct group *g,
+    int *calls, struct err *e)
+{
+	const struct channel_ops	*ops = channel_ops_for(a->type);
+	struct channel_ctx		 ctx;
+	size_t				 i;
+	int				 nc = 0;
+
+	*calls = 0;
+	ctx.db = db;
+	ctx.cfg = cfg;
+	ctx.acct = a;
+	/* the account's own threshold, when it has one */
+	if (db_query_i64(db, "SELECT COALESCE(recon_threshold, ?) FROM "
+	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(threshold),
+	    DBI(a->id) }, 2, &threshold, e) == -1)
+		return -1;
+	if (ops == NULL || ops->read == NULL) {
+		for (i = 0; i < g->n; i++) {
+			g->c[i].unreadable = 1;
+			if (db_tx(db, record_fn, &g->c[i], e) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if (ops->read_batch != NULL && g->n > 1) {
+		if (ops->read_batch(&ctx, g->l, g->n, g->rd, &nc, e) == -1)
+			return -1;
+	} else {
+		for (i = 0; i < g->n; i++) {
+			memset(&g->rd[i], 0, sizeof(g->rd[i]));
+			g->rd[i].rc = ops->read(&ctx, &g->l[i], &g->rd[i].shown,
+			    &g->rd[i].err);
+			nc++;
+		}
+	}
+	*calls = nc;
+	for (i = 0; i < g->n; i++) {
+		/* the calls are counted with the group's first listing */
+		g->c[i].calls = i == 0 ? nc : 0;
+		g->c[i].obs.shown = g->rd[i].shown;
+		if (check_finish(db, a, &g->l[i], threshold, g->rd[i].rc,
+		    &g->rd[i].err, &g->c[i], e) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* Take the run for this process: 1 taken, 0 finished or held by another,
@@ -353,13 +401,17 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
     const struct recon_opts *o, int64_t deadline_ms, int *done,
     struct err *e)
 {
-	struct db_res	*res = NULL;
-	int64_t		 ids[RECON_LISTING_BATCH], cursor = 0, acct = 0;
-	int64_t		 threshold = RECON_THRESHOLD_DEFAULT;
-	size_t		 n, i;
-	int		 rc = -1, t, processed = 0, stop = 0;
+	struct db_res		*res = NULL;
+	struct channel_account	 a;
+	struct group		*g = NULL;
+	int64_t			 ids[RECON_LISTING_BATCH], cursor = 0, acct = 0;
+	int64_t			 threshold = RECON_THRESHOLD_DEFAULT, spent = 0;
+	size_t			 n, i, max;
+	int			 rc = -1, t, processed = 0, stop = 0, calls;
+	int			 batch;
 
 	*done = 0;
+	memset(&a, 0, sizeof(a));
 	if ((t = lease_take(db, run_id, deadline_ms, e)) != 1) {
 		if (t == 0 && db_query_i64(db, "SELECT state = 'done' FROM "
 		    "recon_runs WHERE id = ?", (struct db_val[]){ DBI(run_id) },
@@ -375,6 +427,10 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 		if (t == 0)
 			err_set(e, ERR_NOTFOUND, "reconciliation run %" PRId64
 			    " not found", run_id);
+		goto out;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		err_set(e, ERR_SYS, "recon: out of memory");
 		goto out;
 	}
 	cursor = db_col_i64(res, 0);
@@ -405,22 +461,63 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 			*done = 1;
 			return 0;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && !stop; ) {
 			if (push_now_ms() >= deadline_ms || (o != NULL &&
-			    o->chunk > 0 && processed >= o->chunk)) {
+			    o->chunk > 0 && processed >= o->chunk) ||
+			    (o != NULL && o->max_calls > 0 && spent >=
+			    o->max_calls)) {
 				stop = 1;
 				break;
 			}
-			if (check_one(db, cfg, run_id, threshold, ids[i], e) ==
+			/* a group: the next listings of one account, as many
+			 * as one batch read takes and the chunk allows */
+			max = o != NULL && o->chunk > 0 ? (size_t)(o->chunk -
+			    processed) : RECON_LISTING_BATCH;
+			g->n = 0;
+			batch = -1;
+			for (; i < n && g->n < max; i++) {
+				struct channel_listing	*l = &g->l[g->n];
+				const struct channel_ops *ops;
+
+				if (channel_listing_load(db, ids[i], l, e) ==
+				    -1)
+					goto out;
+				if (g->n > 0 && l->account_id != a.id)
+					break;
+				if (a.id != l->account_id) {
+					channel_account_free(&a);
+					memset(&a, 0, sizeof(a));
+					if (channel_account_load(db, cfg,
+					    l->account_id, &a, e) == -1)
+						goto out;
+				}
+				if (batch == -1) {
+					ops = channel_ops_for(a.type);
+					batch = ops != NULL &&
+					    ops->read_batch != NULL;
+				}
+				if (check_prepare(db, run_id, &a, l,
+				    &g->c[g->n], e) == -1)
+					goto out;
+				g->n++;
+				if (!batch)
+					i++;
+				if (!batch)
+					break;
+			}
+			if (check_group(db, cfg, &a, threshold, g, &calls, e) ==
 			    -1)
 				goto out;
-			cursor = ids[i];
-			processed++;
+			cursor = g->l[g->n - 1].id;
+			processed += (int)g->n;
+			spent += calls;
 		}
 	}
 	rc = 0;
 out:
 	db_res_free(res);
+	channel_account_free(&a);
+	free(g);
 	/* let the next call (of any process) continue */
 	{
 		struct err	 le;
@@ -473,7 +570,8 @@ int
 recon_tick(struct db *db, const struct config *cfg, int64_t deadline_ms,
     int64_t *run_id, int *done, struct err *e)
 {
-	struct due	 d;
+	struct due		 d;
+	struct recon_opts	 o;
 
 	*run_id = 0;
 	*done = 0;
@@ -484,7 +582,9 @@ recon_tick(struct db *db, const struct config *cfg, int64_t deadline_ms,
 	if (d.run_id == 0)
 		return 0;
 	*run_id = d.run_id;
-	return recon_step(db, cfg, d.run_id, NULL, deadline_ms, done, e);
+	memset(&o, 0, sizeof(o));
+	o.max_calls = RECON_TICK_MAX_CALLS;
+	return recon_step(db, cfg, d.run_id, &o, deadline_ms, done, e);
 }
 
 int

@@ -20,8 +20,15 @@
  * one when the last finished more than recon_schedule.every_s (default
  * 24 h) ago.
  *
- * API calls: one per listing read (an Etsy token refresh or state lookup
- * inside a read is not counted separately).
+ * API calls: listings of one account are read together where the
+ * adapter has a batch read (channel_ops.read_batch; Etsy: 100 listings a
+ * call), else one call per listing; the calls of a batch are counted
+ * with its first listing (an Etsy token refresh or state lookup inside a
+ * read is not counted separately). A step stops at opts.max_calls; the
+ * tick spends at most RECON_TICK_MAX_CALLS.
+ *
+ * Threshold: an account's recon_threshold (set with the CLI, sql/010)
+ * replaces the run's for that account's listings.
  *
  * Ownership: everything borrows its arguments; nothing is retained.
  */
@@ -36,7 +43,10 @@
 #include "err.h"
 
 #define RECON_THRESHOLD_DEFAULT	1
-#define RECON_LISTING_BATCH	50	/* listing ids fetched per query */
+#define RECON_LISTING_BATCH	100	/* listing ids fetched per query, and
+					 * at most one batch read's worth */
+/* API calls one tick's step may spend (Etsy: 100 listings a call) */
+#define RECON_TICK_MAX_CALLS	100
 
 enum recon_cause {
 	RECON_NONE = 0,		/* no discrepancy */
@@ -85,6 +95,8 @@ int	recon_repairable(enum recon_cause c);
 struct recon_opts {
 	int64_t	 account_id;	/* 0: every unpaused account */
 	int64_t	 threshold;	/* 0: RECON_THRESHOLD_DEFAULT */
+	int64_t	 max_calls;	/* stop a step once it spent this many API
+				 * calls; 0: no limit */
 	int	 chunk;		/* at most this many listings per step; 0:
 				 * until the deadline */
 };
