@@ -13,6 +13,10 @@
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
+ *   stockhub reconcile [ACCOUNT_ID]
+ *   stockhub reconcile --report RUN_ID [--json|--csv]
+ *   stockhub account set ACCOUNT_ID recon_policy=report|repair
+ *       recon_threshold=N|default
  *   stockhub user add NAME < password
  *
  * Credentials come on standard input as JSON, never as arguments, so they
@@ -70,6 +74,9 @@ usage(void)
 	    "       stockhub push\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
+	    "       stockhub reconcile --report RUN_ID [--json|--csv]\n"
+	    "       stockhub account set ACCOUNT_ID recon_policy=report|repair "
+	    "recon_threshold=N|default\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
 	    "KIND is one of: receive count adjust commit release ship "
@@ -380,6 +387,69 @@ cmd_reconcile(struct db *db, const struct config *cfg, const char *account,
 	return 0;
 }
 
+/* The report of a finished or running run: text, --json or --csv. */
+static int
+cmd_recon_report(struct db *db, int argc, char **argv, struct err *e)
+{
+	struct recon_report	 rep;
+	struct buf		 b;
+	json_t			*j = NULL;
+	int64_t			 run_id;
+	int			 rc = -1;
+
+	if (str_to_i64(argv[0], 1, INT64_MAX, &run_id) == -1)
+		return err_set(e, ERR_INVALID, "--report: RUN_ID must be a "
+		    "positive id");
+	if (argc == 1) {
+		if (recon_report_load(db, run_id, &rep, e) == -1)
+			return -1;
+		recon_report_print(&rep, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--json") != 0 && strcmp(argv[1], "--csv") != 0)
+		return err_set(e, ERR_INVALID, "--report RUN_ID takes --json or "
+		    "--csv");
+	buf_init(&b, 64u << 20);
+	if (recon_report_json(db, run_id, &j, e) == -1)
+		goto out;
+	if (strcmp(argv[1], "--json") == 0) {
+		if (json_dumpf(j, stdout, JSON_INDENT(2)) == -1) {
+			err_set(e, ERR_SYS, "cannot write the report");
+			goto out;
+		}
+		fputc('\n', stdout);
+	} else {
+		if (recon_report_csv(j, &b, e) == -1)
+			goto out;
+		if (b.len > 0 && fwrite(b.data, 1, b.len, stdout) != b.len) {
+			err_set(e, ERR_SYS, "cannot write the report");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	buf_free(&b);
+	return rc;
+}
+
+/* stockhub account set ID KEY=VALUE... (reconciliation settings). */
+static int
+cmd_account_set(struct db *db, int argc, char **argv, struct err *e)
+{
+	int64_t	 id;
+	int	 i;
+
+	if (str_to_i64(argv[0], 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "ACCOUNT_ID must be a positive "
+		    "id");
+	for (i = 1; i < argc; i++)
+		if (recon_account_set(db, id, argv[i], e) == -1)
+			return -1;
+	printf("account %lld: %d setting(s) saved\n", (long long)id, argc - 1);
+	return 0;
+}
+
 static int
 cmd_user_add(struct db *db, const char *name, struct err *e)
 {
@@ -569,6 +639,12 @@ main(int argc, char **argv)
 		rc = cmd_shopify(db, &cfg, argc - 2, argv + 2, &e);
 	else if (strcmp(argv[1], "push") == 0 && argc == 2)
 		rc = cmd_push(db, &cfg, &e);
+	else if (strcmp(argv[1], "reconcile") == 0 && argc >= 4 &&
+	    argc <= 5 && strcmp(argv[2], "--report") == 0)
+		rc = cmd_recon_report(db, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "account") == 0 && argc >= 5 &&
+	    strcmp(argv[2], "set") == 0)
+		rc = cmd_account_set(db, argc - 3, argv + 3, &e);
 	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)
 		rc = cmd_reconcile(db, &cfg, argc == 3 ? argv[2] : NULL, &e);
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&

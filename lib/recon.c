@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "channel.h"
 #include "db.h"
 #include "err.h"
@@ -650,4 +651,219 @@ recon_report_print(const struct recon_report *r, FILE *f)
 	fprintf(f, "API calls: %" PRId64 "\n", r->api_calls);
 	if (r->discrepancies == 0 && r->unreadable == 0)
 		fprintf(f, "clean\n");
+}
+
+/* ---- exports ----------------------------------------------------------- */
+
+int
+recon_csv_field(struct buf *b, const char *s)
+{
+	const char	*p;
+	int		 quote;
+
+	if (s == NULL)
+		s = "";
+	/* a leading = + - @ would be a formula in a spreadsheet */
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote && buf_puts(b, "\"") == -1)
+		return -1;
+	if ((s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') &&
+	    !(s[0] == '-' && s[1] >= '0' && s[1] <= '9') &&
+	    buf_puts(b, "'") == -1)
+		return -1;
+	for (p = s; *p != '\0'; p++)
+		if (buf_append(b, p, 1) == -1 || (*p == '"' &&
+		    buf_append(b, p, 1) == -1))
+			return -1;
+	return quote ? buf_puts(b, "\"") : 0;
+}
+
+static json_t *
+report_json(const struct recon_report *r)
+{
+	json_t	*causes = json_object();
+	int	 i;
+
+	for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
+		json_object_set_new(causes, recon_cause_name(
+		    (enum recon_cause)i), json_integer(r->by_cause[i]));
+	return json_pack("{sI sO ss ss s? sI sI sI sI so sI sI sb}",
+	    "run_id", (json_int_t)r->run_id, "account_id", r->account_id > 0 ?
+	    json_integer(r->account_id) : json_null(), "state", r->done ?
+	    "done" : "running", "started", r->started, "finished",
+	    r->finished[0] != '\0' ? json_string(r->finished) : NULL,
+	    "steps", (json_int_t)r->steps, "checked", (json_int_t)r->checked,
+	    "unreadable", (json_int_t)r->unreadable, "discrepancies",
+	    (json_int_t)r->discrepancies, "by_cause", causes, "repairs",
+	    (json_int_t)r->repairs, "api_calls", (json_int_t)r->api_calls,
+	    "clean", r->discrepancies == 0 && r->unreadable == 0);
+}
+
+int
+recon_report_json(struct db *db, int64_t run_id, json_t **out,
+    struct err *e)
+{
+	struct recon_report	 r;
+	struct db_res		*res = NULL;
+	json_t			*root = NULL, *list, *d;
+	int			 t, rc = -1;
+
+	*out = NULL;
+	if (recon_report_load(db, run_id, &r, e) == -1)
+		return -1;
+	if ((root = json_object()) == NULL || (list = json_array()) == NULL)
+		goto oom;
+	json_object_set_new(root, "run", report_json(&r));
+	json_object_set_new(root, "discrepancies", list);
+	if ((res = db_query(db, "SELECT d.listing_id, d.account_id, "
+	    "COALESCE(a.name, ''), COALESCE(i.sku, ''), COALESCE("
+	    "l.ext_listing, ''), COALESCE(l.ext_variant, ''), d.hub_desired, "
+	    "d.last_pushed, d.channel_shows, d.difference, d.cause, d.action, "
+	    "d.detail, DATE_FORMAT(d.at, '%Y-%m-%d %H:%i:%s') FROM "
+	    "recon_discrepancies d LEFT JOIN channel_accounts a ON a.id = "
+	    "d.account_id LEFT JOIN stock_items i ON i.id = d.item_id LEFT JOIN "
+	    "channel_listings l ON l.id = d.listing_id WHERE d.run_id = ? "
+	    "ORDER BY d.id", (struct db_val[]){ DBI(run_id) }, 1, e)) == NULL)
+		goto out;
+	while ((t = db_next(res, e)) == 1) {
+		d = json_pack("{sI sI ss ss ss ss sI sO sO sI ss ss ss ss}",
+		    "listing_id", (json_int_t)db_col_i64(res, 0), "account_id",
+		    (json_int_t)db_col_i64(res, 1), "account", db_col_str(res,
+		    2), "sku", db_col_str(res, 3), "ext_listing",
+		    db_col_str(res, 4), "ext_variant", db_col_str(res, 5),
+		    "hub_desired", (json_int_t)db_col_i64(res, 6),
+		    "last_pushed", db_col_null(res, 7) ? json_null() :
+		    json_integer(db_col_i64(res, 7)), "channel_shows",
+		    db_col_null(res, 8) ? json_null() :
+		    json_integer(db_col_i64(res, 8)), "difference",
+		    (json_int_t)db_col_i64(res, 9), "cause", db_col_str(res,
+		    10), "action", db_col_str(res, 11), "detail",
+		    db_col_str(res, 12), "at", db_col_str(res, 13));
+		if (d == NULL || json_array_append_new(list, d) == -1)
+			goto oom;
+	}
+	if (t == -1)
+		goto out;
+	*out = root;
+	root = NULL;
+	rc = 0;
+	goto out;
+oom:
+	err_set(e, ERR_SYS, "recon report: out of memory");
+out:
+	db_res_free(res);
+	json_decref(root);
+	return rc;
+}
+
+static int
+csv_i64(struct buf *b, const json_t *v)
+{
+	return json_is_integer(v) ? buf_printf(b, "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(v)) : 0;
+}
+
+int
+recon_report_csv(const json_t *report, struct buf *out, struct err *e)
+{
+	const json_t	*run = json_object_get(report, "run"), *d;
+	size_t		 i;
+	int		 rc = 0;
+
+	rc |= buf_puts(out, "run_id,listing_id,account,sku,ext_listing,"
+	    "ext_variant,hub_desired,last_pushed,channel_shows,difference,"
+	    "cause,action,detail,at\r\n");
+	json_array_foreach(json_object_get(report, "discrepancies"), i, d) {
+		rc |= csv_i64(out, json_object_get(run, "run_id"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "listing_id"));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "account")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "sku")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "ext_listing")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "ext_variant")));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "hub_desired"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "last_pushed"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "channel_shows"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "difference"));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "cause")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "action")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "detail")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "at")));
+		rc |= buf_puts(out, "\r\n");
+	}
+	if (rc != 0)
+		return err_set(e, ERR_TOOBIG, "recon report: CSV too large");
+	return 0;
+}
+
+int
+recon_account_set(struct db *db, int64_t account_id, const char *setting,
+    struct err *e)
+{
+	const char	*eq = setting != NULL ? strchr(setting, '=') : NULL;
+	char		 key[32];
+	int64_t		 v;
+	uint64_t	 n = 0;
+	size_t		 kl;
+
+	if (eq == NULL || (kl = (size_t)(eq - setting)) == 0 ||
+	    kl >= sizeof(key))
+		return err_set(e, ERR_INVALID, "setting must be KEY=VALUE");
+	memcpy(key, setting, kl);
+	key[kl] = '\0';
+	eq++;
+	if (strcmp(key, "recon_policy") == 0) {
+		if (strcmp(eq, "report") != 0 && strcmp(eq, "repair") != 0)
+			return err_set(e, ERR_INVALID, "recon_policy must be "
+			    "report or repair");
+		if (db_exec(db, "UPDATE channel_accounts SET recon_policy = ? "
+		    "WHERE id = ?", (struct db_val[]){ DBS(eq),
+		    DBI(account_id) }, 2, &n, NULL, e) == -1)
+			return -1;
+	} else if (strcmp(key, "recon_threshold") == 0) {
+		if (strcmp(eq, "default") == 0) {
+			if (db_exec(db, "UPDATE channel_accounts SET "
+			    "recon_threshold = NULL WHERE id = ?",
+			    (struct db_val[]){ DBI(account_id) }, 1, &n, NULL,
+			    e) == -1)
+				return -1;
+		} else {
+			if (str_to_i64(eq, 1, 1000000, &v) == -1)
+				return err_set(e, ERR_INVALID, "recon_threshold "
+				    "must be a whole number of units from 1 to "
+				    "1000000, or default");
+			if (db_exec(db, "UPDATE channel_accounts SET "
+			    "recon_threshold = ? WHERE id = ?",
+			    (struct db_val[]){ DBI(v), DBI(account_id) }, 2,
+			    &n, NULL, e) == -1)
+				return -1;
+		}
+	} else
+		return err_set(e, ERR_INVALID, "unknown setting '%.31s' (known: "
+		    "recon_policy, recon_threshold)", key);
+	if (n == 0 && db_query_i64(db, "SELECT id FROM channel_accounts WHERE "
+	    "id = ?", (struct db_val[]){ DBI(account_id) }, 1, &v, e) != 1)
+		return err_set(e, ERR_NOTFOUND, "account %" PRId64 " not found",
+		    account_id);
+	return 0;
 }

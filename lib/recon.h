@@ -38,6 +38,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -147,5 +150,31 @@ int	recon_report_load(struct db *db, int64_t run_id,
 /* The report as text: listings checked, discrepancies by cause, repairs,
  * API calls; "clean" when there was no discrepancy. */
 void	recon_report_print(const struct recon_report *r, FILE *f);
+
+/*
+ * The report of a run as JSON: {"run": {run_id, account_id, state,
+ * started, finished, steps, checked, unreadable, discrepancies, by_cause
+ * {cause: n}, repairs, api_calls, clean}, "discrepancies": [{listing_id,
+ * account_id, account, sku, ext_listing, ext_variant, hub_desired,
+ * last_pushed, channel_shows, difference, cause, action, detail, at}]}.
+ * *out is the caller's (json_decref).
+ */
+int	recon_report_json(struct db *db, int64_t run_id, json_t **out,
+	    struct err *e);
+
+/* That report's discrepancies as CSV (RFC 4180, CRLF, a header line),
+ * appended to out. Pure. */
+int	recon_report_csv(const json_t *report, struct buf *out,
+	    struct err *e);
+
+/* One CSV field: quoted when it holds , " CR or LF (quotes doubled), and
+ * a leading = + - @ (not a negative number) prefixed with ' so that no
+ * spreadsheet runs it as a formula. Pure. */
+int	recon_csv_field(struct buf *b, const char *s);
+
+/* "recon_policy=report|repair" or "recon_threshold=N|default" for an
+ * account. ERR_INVALID for anything else, ERR_NOTFOUND for no account. */
+int	recon_account_set(struct db *db, int64_t account_id,
+	    const char *setting, struct err *e);
 
 #endif
