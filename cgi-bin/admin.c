@@ -18,6 +18,9 @@ static const struct app_route routes[] = {
 	{ "POST", "/admin/stock",	admin_stock_post },
 	{ "GET",  "/admin/etsy/connect",	admin_etsy_connect },
 	{ "GET",  "/admin/etsy/callback",	admin_etsy_callback },
+	{ "GET",  "/admin/recon",	admin_recon_list },
+	{ "POST", "/admin/recon",	admin_recon_post },
+	{ "GET",  "/admin/recon/",	admin_recon_run },
 	{ "GET",  "/admin/",		admin_dashboard },
 	{ NULL,   NULL,			NULL }
 };

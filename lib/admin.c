@@ -219,6 +219,8 @@ admin_page_open(struct html *h, const char *title,
 	html_printf(h, "<header><nav aria-label=\"Main\">"
 	    "<a href=\"/admin/\">Dashboard</a>");
 	if (s != NULL && s->user[0] != '\0')
+		html_printf(h, "<a href=\"/admin/recon\">Reconciliation</a>");
+	if (s != NULL && s->user[0] != '\0')
 		html_printf(h, "<a href=\"/admin/stock\">Stock</a><form method=\"post\" action=\"/admin/logout\">"
 		    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
 		    "<button type=\"submit\">Sign out %s</button></form>",

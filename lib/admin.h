@@ -38,6 +38,11 @@ void	admin_stock_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: connect an Etsy shop (OAuth code + PKCE) */
 void	admin_etsy_connect(struct app *a, struct http_req *r);
 void	admin_etsy_callback(struct app *a, struct http_req *r);
+/* admin_recon.c: reconciliation runs, one run's report (.csv, .json),
+ * "reconcile now" */
+void	admin_recon_list(struct app *a, struct http_req *r);
+void	admin_recon_post(struct app *a, struct http_req *r);
+void	admin_recon_run(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

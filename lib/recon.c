@@ -687,11 +687,11 @@ report_json(const struct recon_report *r)
 	for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
 		json_object_set_new(causes, recon_cause_name(
 		    (enum recon_cause)i), json_integer(r->by_cause[i]));
-	return json_pack("{sI sO ss ss s? sI sI sI sI so sI sI sb}",
+	return json_pack("{sI so ss ss ss? sI sI sI sI so sI sI sb}",
 	    "run_id", (json_int_t)r->run_id, "account_id", r->account_id > 0 ?
 	    json_integer(r->account_id) : json_null(), "state", r->done ?
 	    "done" : "running", "started", r->started, "finished",
-	    r->finished[0] != '\0' ? json_string(r->finished) : NULL,
+	    r->finished[0] != '\0' ? r->finished : NULL,
 	    "steps", (json_int_t)r->steps, "checked", (json_int_t)r->checked,
 	    "unreadable", (json_int_t)r->unreadable, "discrepancies",
 	    (json_int_t)r->discrepancies, "by_cause", causes, "repairs",
@@ -726,7 +726,7 @@ recon_report_json(struct db *db, int64_t run_id, json_t **out,
 	    "ORDER BY d.id", (struct db_val[]){ DBI(run_id) }, 1, e)) == NULL)
 		goto out;
 	while ((t = db_next(res, e)) == 1) {
-		d = json_pack("{sI sI ss ss ss ss sI sO sO sI ss ss ss ss}",
+		d = json_pack("{sI sI ss ss ss ss sI so so sI ss ss ss ss}",
 		    "listing_id", (json_int_t)db_col_i64(res, 0), "account_id",
 		    (json_int_t)db_col_i64(res, 1), "account", db_col_str(res,
 		    2), "sku", db_col_str(res, 3), "ext_listing",
