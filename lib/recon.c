@@ -237,8 +237,8 @@ sales_unseen(struct db *db, const struct channel_account *a,
 	return n > 0;
 }
 
-/* Classify what was read of one listing and record it (c->obs.shown and
- * the read's outcome filled in by the caller). */
+/* Classify what was read of one listing (c->obs.shown and the read's
+ * outcome filled in by the caller); the caller records it. */
 static int
 check_finish(struct db *db, const struct channel_account *acct,
     const struct channel_listing *l, int64_t threshold, int read_rc,
@@ -290,7 +290,26 @@ check_finish(struct db *db, const struct channel_account *acct,
 		    "; repair queued" : "");
 	}
 record:
-	return db_tx(db, record_fn, c, e);
+	return 0;
+}
+
+/* Record a group's checks in one transaction: the cursor moves past the
+ * group with its discrepancies, counters and repairs, or not at all. */
+struct group_rec {
+	struct check	*c;
+	size_t		 n;
+};
+
+static int
+record_group_fn(struct db *db, void *arg, struct err *e)
+{
+	struct group_rec	*g = arg;
+	size_t			 i;
+
+	for (i = 0; i < g->n; i++)
+		if (record_fn(db, &g->c[i], e) == -1)
+			return -1;
+	return 0;
 }
 
 /* One group of listings of one account read together. */
@@ -334,6 +353,7 @@ check_group(struct db *db, const struct config *cfg,
 {
 	const struct channel_ops	*ops = channel_ops_for(a->type);
 	struct channel_ctx		 ctx;
+	struct group_rec		 rec;
 	size_t				 i;
 	int				 nc = 0;
 
@@ -346,13 +366,12 @@ check_group(struct db *db, const struct config *cfg,
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(threshold),
 	    DBI(a->id) }, 2, &threshold, e) == -1)
 		return -1;
+	rec.c = g->c;
+	rec.n = g->n;
 	if (ops == NULL || ops->read == NULL) {
-		for (i = 0; i < g->n; i++) {
+		for (i = 0; i < g->n; i++)
 			g->c[i].unreadable = 1;
-			if (db_tx(db, record_fn, &g->c[i], e) == -1)
-				return -1;
-		}
-		return 0;
+		return db_tx(db, record_group_fn, &rec, e);
 	}
 	if (ops->read_batch != NULL && g->n > 1) {
 		if (ops->read_batch(&ctx, g->l, g->n, g->rd, &nc, e) == -1)
@@ -374,7 +393,7 @@ check_group(struct db *db, const struct config *cfg,
 		    &g->rd[i].err, &g->c[i], e) == -1)
 			return -1;
 	}
-	return 0;
+	return db_tx(db, record_group_fn, &rec, e);
 }
 
 /* Take the run for this process: 1 taken, 0 finished or held by another,

@@ -12,10 +12,12 @@
  * path every write takes, which never writes back an unseen sale).
  *
  * Runs are chunked and resumable: recon_step() checks listings in id order
- * from the run's cursor until a deadline or a chunk size, and the next
- * call continues; the cursor moves in the same transaction as the
- * listing's discrepancy and counters, so a crash repeats no check and no
- * repair, and a lease keeps two processes off one run. recon_tick() is the
+ * from the run's cursor until a deadline, a chunk size or a call
+ * allowance, and the next call continues; the cursor moves past a group
+ * of listings read together in the same transaction as their
+ * discrepancies, counters and repairs, so a crash repeats no recorded
+ * check and no repair (at worst the group's read), and a lease keeps two
+ * processes off one run. recon_tick() is the
  * nightly schedule: it continues an unfinished all-accounts run, or starts
  * one when the last finished more than recon_schedule.every_s (default
  * 24 h) ago.
