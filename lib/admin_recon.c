@@ -136,6 +136,22 @@ policies_table(struct db *db, struct html *h, struct err *e)
 	return 0;
 }
 
+static int
+account_options(struct db *db, struct html *h, struct err *e)
+{
+	struct db_res	*q;
+	int		 t;
+
+	if ((q = db_query(db, "SELECT id, name, type FROM channel_accounts "
+	    "WHERE paused = 0 ORDER BY id", NULL, 0, e)) == NULL)
+		return -1;
+	while ((t = db_next(q, e)) == 1)
+		html_printf(h, "<option value=\"%D\">%s (%s)</option>",
+		    db_col_i64(q, 0), db_col_str(q, 1), db_col_str(q, 2));
+	db_res_free(q);
+	return t == -1 ? -1 : 0;
+}
+
 void
 admin_recon_list(struct app *a, struct http_req *r)
 {
@@ -159,18 +175,24 @@ admin_recon_list(struct app *a, struct http_req *r)
 	    "shows for every mapped listing and compares it with what it "
 	    "wants shown and what it last pushed.</p>\n<form method=\"post\" "
 	    "action=\"/admin/recon\"><input type=\"hidden\" name=\"csrf\" "
-	    "value=\"%s\"><button type=\"submit\">Reconcile now</button>"
-	    "</form>\n", c.s.csrf);
+	    "value=\"%s\"><label for=\"recon-account\">Channel</label>\n"
+	    "<select id=\"recon-account\" name=\"account\"><option value=\"\">"
+	    "All channels</option>", c.s.csrf);
 	err_clear(&e);
+	if (account_options(c.db, &h, &e) == -1)
+		goto unavailable;
+	html_printf(&h, "</select>\n<button type=\"submit\">Reconcile now"
+	    "</button></form>\n");
 	if (runs_table(c.db, &h, &e) == -1 || policies_table(c.db, &h,
-	    &e) == -1) {
-		log_error("admin: recon list: %s", e.msg);
-		admin_fail(r, c.https, 503, "Not available", "The reports "
-		    "could not be read. Try again in a minute.");
-		goto out;
-	}
+	    &e) == -1)
+		goto unavailable;
 	admin_page_close(&h);
 	admin_send(r, 200, c.https, &h, NULL);
+	goto out;
+unavailable:
+	log_error("admin: recon list: %s", e.msg);
+	admin_fail(r, c.https, 503, "Not available", "The reports could not "
+	    "be read. Try again in a minute.");
 out:
 	admin_ctx_free(&c);
 	buf_free(&b);
@@ -183,12 +205,22 @@ admin_recon_post(struct app *a, struct http_req *r)
 	struct recon_opts	 o;
 	struct err		 e;
 	int64_t			 run_id = 0;
+	const char		*acct;
 	char			 loc[64];
 	int			 done = 0;
 
 	if (!admin_begin_post(a, r, &c))
 		goto out;
 	memset(&o, 0, sizeof(o));
+	acct = form_get(&c.form, "account");
+	if (acct != NULL && acct[0] != '\0' && (str_to_i64(acct, 1,
+	    INT64_MAX, &o.account_id) == -1 || db_query_i64(c.db, "SELECT id "
+	    "FROM channel_accounts WHERE id = ?", (struct db_val[]){
+	    DBI(o.account_id) }, 1, &run_id, &e) != 1)) {
+		admin_fail(r, c.https, 400, "Refused", "There is no such "
+		    "channel account. Reload the page and try again.");
+		goto out;
+	}
 	if (recon_start(c.db, &o, "manual", &run_id, &e) == -1) {
 		log_error("admin: reconcile now: %s", e.msg);
 		admin_fail(r, c.https, 503, "Not started", "The run could not "

@@ -1980,10 +1980,10 @@ etsy_read_batch(struct channel_ctx *ctx, const struct channel_listing *ls,
 					out[i].rc = shown_of(&inv, &ls[i],
 					    &out[i].shown, &out[i].err);
 				else if (rc == 0) {
-					out[i].rc = -1;
-					err_set(&out[i].err, ERR_RETRY, "etsy: "
-					    "listing %" PRId64 " missing from "
-					    "the batch answer", id);
+					/* not in the answer: ask for it alone */
+					(*calls)++;
+					out[i].rc = etsy_read(ctx, &ls[i],
+					    &out[i].shown, &out[i].err);
 				} else
 					out[i].rc = -1;
 				etsy_inventory_free(&inv);

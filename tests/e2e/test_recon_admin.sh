@@ -83,6 +83,8 @@ req GET /admin/recon
 expect "the runs page needs a session" 303
 req GET /admin/recon -H "$ck"
 expect "the runs page lists the runs" 200 "<a href=\"/admin/recon/$run2\">$run2</a>"
+case $body in *"<option value=\"$id\">$acct (shopify)</option>"*) ok "reconcile now offers each channel" ;;
+*) not_ok "reconcile now offers each channel" "$body" ;; esac
 case $body in *"<a href=\"/admin/recon/$run1\">$run1</a>"*"<td>clean</td>"*) ok "a clean run says so in the list" ;;
 *) not_ok "a clean run says so in the list" "$body" ;; esac
 csrf=$(field csrf)
@@ -104,7 +106,9 @@ expect "a malformed run path is 404" 404
 
 req POST /admin/recon -H "$ck" --data-urlencode "csrf=0$csrf"
 expect "reconcile now without the CSRF token is refused" 403
-req POST /admin/recon -H "$ck" --data-urlencode "csrf=$csrf"
+req POST /admin/recon -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=999999999"
+expect "reconcile now for an unknown account is refused" 400
+req POST /admin/recon -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$id"
 expect "reconcile now starts a run" 303
 run3=$(printf '%s' "$headers" | tr -d '\r' | sed -n 's/^[Ll]ocation: \/admin\/recon?started=\([0-9]*\)$/\1/p')
 [ -n "$run3" ] && ok "reconcile now answers with the run" || not_ok "reconcile now answers with the run" "$headers"
