@@ -2005,9 +2005,140 @@ out:
 	return ret;
 }
 
+/* Append inv's products (listing listing_id) to the place list. */
+static int
+places_add(struct channel_place **pl, size_t *n, size_t *cap,
+    int64_t listing_id, const char *title, const struct etsy_inventory *inv,
+    struct err *e)
+{
+	struct channel_place	*p, *np;
+	size_t			 i;
+	int			 level = inv->nproducts > 1 &&
+				    inv->products[0].npvs > 0 &&
+				    inv->quantity_on_property.n == 0;
+
+	for (i = 0; i < inv->nproducts; i++) {
+		if (*n == *cap) {
+			if (*cap >= ETSY_CATALOG_MAX)
+				return err_set(e, ERR_TOOBIG, "etsy catalog: "
+				    "more than %d products", ETSY_CATALOG_MAX);
+			if ((np = reallocarray(*pl, *cap ? *cap * 2 : 256,
+			    sizeof(**pl))) == NULL)
+				return err_set(e, ERR_SYS, "etsy catalog: out "
+				    "of memory");
+			*pl = np;
+			*cap = *cap ? *cap * 2 : 256;
+		}
+		p = &(*pl)[*n];
+		memset(p, 0, sizeof(*p));
+		(void)str_fmt(p->ext_listing, sizeof(p->ext_listing), "%" PRId64,
+		    listing_id);
+		if (etsy_variant_key(&inv->products[i], p->ext_variant,
+		    sizeof(p->ext_variant)) == -1)
+			continue;
+		(void)str_copy(p->sku, sizeof(p->sku), inv->products[i].sku !=
+		    NULL ? inv->products[i].sku : "");
+		(void)str_copy(p->title, sizeof(p->title), title != NULL ?
+		    title : "");
+		p->listing_level_qty = level;
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * channel_ops.catalog: getListingsByShop (state=active, includes=
+ * Inventory), 100 a page, every page.
+ */
+static int
+etsy_catalog(struct channel_ctx *ctx, struct channel_place **out, size_t *n,
+    int *calls, struct err *e)
+{
+	struct etsy_session	 s;
+	struct channel_result	 r;
+	struct etsy_inventory	 inv;
+	struct httpc_resp	 resp;
+	struct channel_place	*pl = NULL;
+	json_t			*root = NULL, *res;
+	const json_t		*it;
+	char			 shop[32], url[URL_MAX];
+	size_t			 np = 0, cap = 0, i, got;
+	int64_t			 offset = 0, id;
+	int			 rc, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	*calls = 0;
+	memset(&resp, 0, sizeof(resp));
+	etsy_session_init(&s, ctx, &r);
+	if (etsy_shop_id(ctx->acct, shop, sizeof(shop)) == -1)
+		return err_set(e, ERR_INVALID, "etsy: no numeric shop_id in the "
+		    "account");
+	if ((rc = ensure_token(&s, NULL, e)) != 0)
+		goto fail;
+	for (;;) {
+		(void)str_fmt(url, sizeof(url), "%s/v3/application/shops/%s/"
+		    "listings?state=active&includes=Inventory&limit=%d&"
+		    "offset=%" PRId64, ctx->acct->base_url, shop,
+		    ETSY_BATCH_IDS, offset);
+		(*calls)++;
+		if ((rc = api(&s, "getListingsByShop", "GET", url, NULL, NULL,
+		    0, &resp, e)) != 0)
+			goto fail;
+		if (resp.status != 200) {
+			fail_answer(&s, "getListingsByShop", &resp);
+			rc = 1;
+			goto fail;
+		}
+		if ((root = json_loadb(resp.body, resp.len,
+		    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+		    !json_is_array(res = json_object_get(root, "results"))) {
+			err_set(e, ERR_RETRY, "etsy: getListingsByShop: answer "
+			    "is not a listing page");
+			goto out;
+		}
+		got = json_array_size(res);
+		json_array_foreach(res, i, it) {
+			id = json_integer_value(json_object_get(it,
+			    "listing_id"));
+			rc = etsy_batch_find(root, id, &inv, e);
+			if (rc == -1 && e->kind == ERR_NOTFOUND)
+				continue;	/* no inventory record */
+			if (rc != 1)
+				goto out;
+			rc = places_add(&pl, &np, &cap, id, json_string_value(
+			    json_object_get(it, "title")), &inv, e);
+			etsy_inventory_free(&inv);
+			if (rc == -1)
+				goto out;
+		}
+		json_decref(root);
+		root = NULL;
+		etsy_resp_free(&resp);
+		if (got < ETSY_BATCH_IDS)
+			break;
+		offset += (int64_t)got;
+	}
+	*out = pl;
+	*n = np;
+	pl = NULL;
+	ret = 0;
+	goto out;
+fail:
+	if (rc == 1)
+		err_set(e, r.outcome == CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID,
+		    "etsy: %s", r.detail);
+out:
+	json_decref(root);
+	etsy_resp_free(&resp);
+	free(pl);
+	return ret;
+}
+
 const struct channel_ops etsy_ops = {
 	.name = "etsy",
 	.push = etsy_push,
 	.read = etsy_read,
 	.read_batch = etsy_read_batch,
+	.catalog = etsy_catalog,
 };

@@ -285,6 +285,8 @@ int	etsy_session_call(struct etsy_session *s, const char *what,
 /* listing ids per getListingsInventoryByListingIds call (the spec's
  * limit) */
 #define ETSY_BATCH_IDS	100
+/* products the mapping audit lists from one shop at most */
+#define ETSY_CATALOG_MAX	200000
 
 /*
  * In a getListingsInventoryByListingIds answer (ShopListingsWithAssociations
