@@ -17,6 +17,8 @@
  *   stockhub reconcile --report RUN_ID [--json|--csv]
  *   stockhub account set ACCOUNT_ID recon_policy=report|repair
  *       recon_threshold=N|default
+ *   stockhub audit ACCOUNT_ID
+ *   stockhub audit confirm SUGGESTION_ID
  *   stockhub user add NAME < password
  *
  * Credentials come on standard input as JSON, never as arguments, so they
@@ -43,6 +45,7 @@
 #include "migrate.h"
 #include "push.h"
 #include "recon.h"
+#include "audit.h"
 #include "stock.h"
 #include "str.h"
 
@@ -77,6 +80,8 @@ usage(void)
 	    "       stockhub reconcile --report RUN_ID [--json|--csv]\n"
 	    "       stockhub account set ACCOUNT_ID recon_policy=report|repair "
 	    "recon_threshold=N|default\n"
+	    "       stockhub audit ACCOUNT_ID   (the mapping audit now)\n"
+	    "       stockhub audit confirm SUGGESTION_ID\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
 	    "KIND is one of: receive count adjust commit release ship "
@@ -433,6 +438,62 @@ out:
 	return rc;
 }
 
+/* The mapping audit of one account now: findings by kind, then the open
+ * suggestions to confirm. */
+static int
+cmd_audit(struct db *db, const struct config *cfg, const char *account,
+    struct err *e)
+{
+	struct audit_stats	 st;
+	struct db_res		*q;
+	int64_t			 id;
+	int			 i, t;
+
+	if (str_to_i64(account, 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "ACCOUNT_ID must be a positive "
+		    "id");
+	if (audit_run(db, cfg, id, "manual", &st, e) == -1)
+		return -1;
+	printf("mapping audit %lld: %lld places on the channel, %lld mapped, "
+	    "%lld API calls\n", (long long)st.run_id, (long long)st.places,
+	    (long long)st.mapped, (long long)st.api_calls);
+	printf("findings: %lld\n", (long long)st.findings);
+	for (i = 0; i < AUDIT__MAX; i++)
+		if (st.by_kind[i] > 0)
+			printf("  %s: %lld\n", audit_kind_label(
+			    (enum audit_kind)i), (long long)st.by_kind[i]);
+	if (st.findings == 0)
+		printf("clean\n");
+	if ((q = db_query(db, "SELECT id, action, sku, ext_listing, "
+	    "ext_variant FROM audit_suggestions WHERE account_id = ? AND "
+	    "state = 'open' ORDER BY id", (struct db_val[]){ DBI(id) }, 1,
+	    e)) == NULL)
+		return -1;
+	while ((t = db_next(q, e)) == 1)
+		printf("suggestion %s: %s listing %s [%s] to SKU %s "
+		    "(stockhub audit confirm %s)\n", db_col_str(q, 0),
+		    strcmp(db_col_str(q, 1), "remap") == 0 ? "move the map entry "
+		    "to" : "map", db_col_str(q, 3), db_col_str(q, 4),
+		    db_col_str(q, 2), db_col_str(q, 0));
+	db_res_free(q);
+	return t == -1 ? -1 : 0;
+}
+
+static int
+cmd_audit_confirm(struct db *db, const char *sid, struct err *e)
+{
+	int64_t	 id;
+
+	if (str_to_i64(sid, 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "SUGGESTION_ID must be a "
+		    "positive id");
+	if (audit_confirm(db, id, e) == -1)
+		return -1;
+	printf("suggestion %lld confirmed: the map entry is written\n",
+	    (long long)id);
+	return 0;
+}
+
 /* stockhub account set ID KEY=VALUE... (reconciliation settings). */
 static int
 cmd_account_set(struct db *db, int argc, char **argv, struct err *e)
@@ -642,6 +703,11 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "reconcile") == 0 && argc >= 4 &&
 	    argc <= 5 && strcmp(argv[2], "--report") == 0)
 		rc = cmd_recon_report(db, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "audit") == 0 && argc == 4 &&
+	    strcmp(argv[2], "confirm") == 0)
+		rc = cmd_audit_confirm(db, argv[3], &e);
+	else if (strcmp(argv[1], "audit") == 0 && argc == 3)
+		rc = cmd_audit(db, &cfg, argv[2], &e);
 	else if (strcmp(argv[1], "account") == 0 && argc >= 5 &&
 	    strcmp(argv[2], "set") == 0)
 		rc = cmd_account_set(db, argc - 3, argv + 3, &e);

@@ -523,10 +523,11 @@ audit_tick(struct db *db, const struct config *cfg, int64_t *account_id,
 	int			 r;
 
 	*account_id = 0;
-	/* unpaused accounts whose last audit is older than a week */
+	/* unpaused accounts whose last audit (or, before the first, whose
+	 * connection) is older than a week */
 	if ((q = db_query(db, "SELECT a.id, a.type FROM channel_accounts a "
 	    "WHERE a.paused = 0 AND COALESCE((SELECT MAX(r.started_at) FROM "
-	    "audit_runs r WHERE r.account_id = a.id), '1970-01-02') < "
+	    "audit_runs r WHERE r.account_id = a.id), a.created_at) < "
 	    "CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY a.id",
 	    (struct db_val[]){ DBI(AUDIT_EVERY_S) }, 1, e)) == NULL)
 		return -1;

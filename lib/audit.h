@@ -105,8 +105,8 @@ int	audit_run(struct db *db, const struct config *cfg, int64_t account_id,
 
 /*
  * The weekly schedule, for the timer tick: audit the next unpaused
- * account with a catalog whose last audit is older than AUDIT_EVERY_S
- * (or that was never audited), one per call. *account_id is the one
+ * account with a catalog whose last audit (before the first: its
+ * creation) is older than AUDIT_EVERY_S, one per call. *account_id is the one
  * audited (0: none due).
  */
 int	audit_tick(struct db *db, const struct config *cfg,

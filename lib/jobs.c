@@ -15,6 +15,7 @@
 #include "log.h"
 #include "push.h"
 #include "recon.h"
+#include "audit.h"
 #include "shopify_hook.h"
 #include "str.h"
 
@@ -30,6 +31,7 @@ jobs_tick(struct app *a, struct http_req *r)
 	json_t			*j;
 	int			 rc, hooks = 0, recon_done = 0;
 	int64_t			 recon_run = 0;
+	int64_t			 audit_acct = 0;
 
 	if (!http_bearer_ok(r, a->cfg.timer_token)) {
 		http_error(r, 401, "unauthorized",
@@ -63,6 +65,12 @@ jobs_tick(struct app *a, struct http_req *r)
 	else if (recon_run != 0)
 		log_info("tick: reconciliation run %lld %s", (long long)recon_run,
 		    recon_done ? "done" : "continues");
+	/* the weekly mapping audit, one account a tick, if time is left */
+	err_clear(&pe);
+	if (push_now_ms() < started + JOBS_TICK_BUDGET_MS / 2 &&
+	    audit_tick(db, &a->cfg, &audit_acct, &pe) == -1)
+		log_error("tick: mapping audit of account %lld: %s",
+		    (long long)audit_acct, pe.msg);
 	j = json_pack("{s:s, s:i, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, "
 	    "s:i, s:s?}, s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:I, s:s?}",
 	    "status", rc == 0 ? "ok" : "error", "webhooks_applied", hooks,
