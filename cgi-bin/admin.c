@@ -21,6 +21,9 @@ static const struct app_route routes[] = {
 	{ "GET",  "/admin/recon",	admin_recon_list },
 	{ "POST", "/admin/recon",	admin_recon_post },
 	{ "GET",  "/admin/recon/",	admin_recon_run },
+	{ "GET",  "/admin/audit",	admin_audit_page },
+	{ "POST", "/admin/audit",	admin_audit_run },
+	{ "POST", "/admin/audit/confirm",	admin_audit_confirm },
 	{ "GET",  "/admin/",		admin_dashboard },
 	{ NULL,   NULL,			NULL }
 };

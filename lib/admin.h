@@ -43,6 +43,10 @@ void	admin_etsy_callback(struct app *a, struct http_req *r);
 void	admin_recon_list(struct app *a, struct http_req *r);
 void	admin_recon_post(struct app *a, struct http_req *r);
 void	admin_recon_run(struct app *a, struct http_req *r);
+/* admin_audit.c: the mapping audit's findings, one-click suggestions */
+void	admin_audit_page(struct app *a, struct http_req *r);
+void	admin_audit_run(struct app *a, struct http_req *r);
+void	admin_audit_confirm(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

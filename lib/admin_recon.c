@@ -171,6 +171,9 @@ admin_recon_list(struct app *a, struct http_req *r)
 		html_printf(&h, "<p role=\"status\">Run %s started. It reads "
 		    "every mapped listing; the timer finishes what one "
 		    "request cannot.</p>\n", started);
+	html_printf(&h, "<p><a href=\"/admin/audit\">Mapping audit</a>: "
+	    "places on sale that the SKU map lacks or names differently.</p>"
+	    "\n");
 	html_printf(&h, "<p>Every night the hub reads what each channel "
 	    "shows for every mapped listing and compares it with what it "
 	    "wants shown and what it last pushed.</p>\n<form method=\"post\" "

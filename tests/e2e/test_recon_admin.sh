@@ -124,4 +124,17 @@ case $out in *"repairs queued: "[1-9]*) ok "under the repair policy the run queu
 cli push > /dev/null 2>&1
 [ "$(shown "$sku")" = 5 ] && ok "the repair puts the hub's figure back" || not_ok "the repair puts the hub's figure back" "$(shown "$sku")"
 
+# --- the mapping audit's page ---------------------------------------------
+req GET /admin/audit -H "$ck"
+expect "the audit page shows" 200 "Mapping audit"
+req POST /admin/audit -H "$ck" --data-urlencode "csrf=0$csrf" --data-urlencode "account=$id"
+expect "an audit without the CSRF token is refused" 403
+req POST /admin/audit -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$id"
+expect "a channel without a catalog listing cannot be audited, said plainly" 400 "cannot be audited"
+req POST /admin/audit/confirm -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "id=999999999"
+expect "confirming a suggestion that is not open is refused" 409
+out=$(cli audit confirm 999999999 2>&1)
+case $out in *"no open suggestion"*) ok "the command line refuses it too, naming why" ;;
+*) not_ok "the command line refuses it too, naming why" "$out" ;; esac
+
 finish
