@@ -355,6 +355,55 @@ test_chunked_resume(void **state)
 }
 
 /*
+ * A push that failed (the sandbox answers 503) and was never retried in
+ * time: the channel still shows the old figure; the run names a failed or
+ * lost push and, under the repair policy, pushes it again.
+ */
+static void
+test_dropped_push(void **state)
+{
+	struct recon_report	 r;
+	struct err		 e;
+	char			 sku[64], key[64];
+	int64_t			 lst;
+
+	(void)state;
+	new_item(sku, sizeof(sku), "DP", 6);
+	lst = map_shopify(sku, 0);
+	settle();
+	assert_int_equal(sbx_shopify_shown(sku), 6);
+	json_decref(sbx_ok(SBX_SHOPIFY, "POST", "/_sandbox/faults",
+	    "{\"rules\":[{\"path\":\"/admin/api/\",\"kind\":\"5xx\","
+	    "\"status\":503,\"times\":20}]}"));
+	(void)str_fmt(key, sizeof(key), "rc-dp-%ld", pid);
+	t_post(db, key, sku, STOCK_WRITE_OFF, 2);
+	if (push_run(db, &cfg, "test-recon", push_now_ms() + 5000, NULL, &e) ==
+	    -1)
+		fail_msg("push: %s", e.msg);
+	json_decref(sbx_ok(SBX_SHOPIFY, "DELETE", "/_sandbox/faults", NULL));
+	assert_int_equal(sbx_shopify_shown(sku), 6);
+	assert_int_equal(q64("SELECT last_pushed_qty FROM channel_listings "
+	    "WHERE id = ?", (struct db_val[]){ DBI(lst) }, 1), 6);
+
+	exec1("UPDATE channel_accounts SET recon_policy = 'repair' WHERE id = ?",
+	    (struct db_val[]){ DBI(shop_acct) }, 1);
+	r = reconcile(shop_acct);
+	print_report(&r);
+	assert_int_equal(r.by_cause[RECON_LOST_PUSH], 1);
+	assert_int_equal(q64("SELECT COUNT(*) FROM recon_discrepancies WHERE "
+	    "run_id = ? AND listing_id = ? AND cause = 'lost_push' AND "
+	    "hub_desired = 4 AND last_pushed = 6 AND channel_shows = 6 AND "
+	    "action = 'repair_queued'", (struct db_val[]){ DBI(r.run_id),
+	    DBI(lst) }, 2), 1);
+	settle();
+	assert_int_equal(sbx_shopify_shown(sku), 4);
+	exec1("UPDATE channel_accounts SET recon_policy = 'report' WHERE id = ?",
+	    (struct db_val[]){ DBI(shop_acct) }, 1);
+	r = reconcile(shop_acct);
+	assert_int_equal(r.by_cause[RECON_LOST_PUSH], 0);
+}
+
+/*
  * Etsy listings are read 100 to a call; a call naming a listing Etsy no
  * longer has is refused whole (404), so that batch is read one by one and
  * only the missing listing is a mapping problem.
@@ -439,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_shopify_manual_edit),
 		cmocka_unit_test(test_etsy_changed),
 		cmocka_unit_test(test_chunked_resume),
+		cmocka_unit_test(test_dropped_push),
 		cmocka_unit_test(test_etsy_batch),
 		cmocka_unit_test(test_mapping_problem),
 	};
