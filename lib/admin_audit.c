@@ -100,7 +100,7 @@ run_form(struct db *db, struct html *h, const char *csrf, struct err *e)
 	    "<label for=\"audit-account\">Channel</label>\n<select "
 	    "id=\"audit-account\" name=\"account\">", csrf);
 	if ((q = db_query(db, "SELECT id, name, type FROM channel_accounts "
-	    "WHERE paused = 0 AND type = 'etsy' ORDER BY id", NULL, 0,
+	    "WHERE paused = 0 AND type IN ('etsy','shopify') ORDER BY id", NULL, 0,
 	    e)) == NULL)
 		return -1;
 	while ((t = db_next(q, e)) == 1)

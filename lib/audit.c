@@ -432,15 +432,16 @@ record_finding(struct db *db, const struct channel_account *a,
 		return 0;
 	/* one open suggestion per alert; a confirmed one may come back */
 	return db_exec(db, "INSERT INTO audit_suggestions (dedupe_key, "
-	    "account_id, action, listing_id, sku, ext_listing, ext_variant) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE state = "
-	    "'open', done_at = NULL, action = VALUES(action), listing_id = "
-	    "VALUES(listing_id), sku = VALUES(sku), ext_listing = "
-	    "VALUES(ext_listing), ext_variant = VALUES(ext_variant)",
-	    (struct db_val[]){ DBS(key), DBI(a->id), DBS(f->kind ==
-	    AUDIT_RENAMED ? "remap" : "map"), mm != NULL ? DBI(mm->listing_id) :
-	    DBN, DBS(f->suggest_sku), DBS(p->ext_listing),
-	    DBS(p->ext_variant) }, 7, NULL, NULL, e);
+	    "account_id, action, listing_id, sku, ext_listing, ext_variant, "
+	    "ext_location) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY "
+	    "UPDATE state = 'open', done_at = NULL, action = VALUES(action), "
+	    "listing_id = VALUES(listing_id), sku = VALUES(sku), ext_listing = "
+	    "VALUES(ext_listing), ext_variant = VALUES(ext_variant), "
+	    "ext_location = VALUES(ext_location)", (struct db_val[]){ DBS(key),
+	    DBI(a->id), DBS(f->kind == AUDIT_RENAMED ? "remap" : "map"),
+	    mm != NULL ? DBI(mm->listing_id) : DBN, DBS(f->suggest_sku),
+	    DBS(p->ext_listing), DBS(p->ext_variant), DBS(p->ext_location) },
+	    8, NULL, NULL, e);
 }
 
 int
@@ -550,13 +551,14 @@ int
 audit_confirm(struct db *db, int64_t suggestion_id, struct err *e)
 {
 	struct db_res	*q;
-	char		 key[192], action[8], sku[65], l[65], v[256];
+	char		 key[192], action[8], sku[65], l[65], v[256], loc[65];
 	int64_t		 acct, listing = 0, newid = 0;
 	uint64_t	 n = 0;
 	int		 t, rc = -1;
 
 	if ((q = db_query(db, "SELECT dedupe_key, account_id, action, "
-	    "COALESCE(listing_id, 0), sku, ext_listing, ext_variant FROM "
+	    "COALESCE(listing_id, 0), sku, ext_listing, ext_variant, "
+	    "ext_location FROM "
 	    "audit_suggestions WHERE id = ? AND state = 'open'",
 	    (struct db_val[]){ DBI(suggestion_id) }, 1, e)) == NULL)
 		return -1;
@@ -574,6 +576,7 @@ audit_confirm(struct db *db, int64_t suggestion_id, struct err *e)
 	(void)str_copy(sku, sizeof(sku), db_col_str(q, 4));
 	(void)str_copy(l, sizeof(l), db_col_str(q, 5));
 	(void)str_copy(v, sizeof(v), db_col_str(q, 6));
+	(void)str_copy(loc, sizeof(loc), db_col_str(q, 7));
 	db_res_free(q);
 	/* claim it: a second click (or a second tab) does nothing */
 	if (db_exec(db, "UPDATE audit_suggestions SET state = 'done', done_at "
@@ -594,7 +597,7 @@ audit_confirm(struct db *db, int64_t suggestion_id, struct err *e)
 			goto undo;
 		}
 		newid = listing;
-	} else if (channel_listing_map(db, acct, sku, l, v, "", sku, &newid,
+	} else if (channel_listing_map(db, acct, sku, l, v, loc, sku, &newid,
 	    e) == -1)
 		goto undo;
 	if (push_queue_listing(db, newid, e) == -1)

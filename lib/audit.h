@@ -1,6 +1,7 @@
 /*
  * audit: the mapping audit. It lists every place on sale on a channel
- * (channel_ops.catalog: Etsy's active listings with their variations)
+ * (channel_ops.catalog: Etsy's active listings with their variations,
+ * Shopify's product variants)
  * and compares them with the SKU map (audit_compare, pure):
  *  - a variation on the channel that the map lacks (UNMAPPED);
  *  - a mapped variation that is gone while a new one in the same listing

@@ -97,6 +97,7 @@ struct channel_ctx {
 struct channel_place {
 	char	 ext_listing[65];
 	char	 ext_variant[256];
+	char	 ext_location[65];	/* Shopify: the account's location */
 	char	 sku[256];		/* as the channel shows it; "" none */
 	char	 title[141];
 	int	 listing_level_qty;	/* Etsy: the listing has variations
@@ -152,7 +153,8 @@ struct channel_ops {
 	/*
 	 * Optional (NULL: no mapping audit for this channel): every place
 	 * on sale in the account's shop now (Etsy: active listings with
-	 * their inventory, 100 a page), into a malloc'd array the caller
+	 * their inventory, 100 a page; Shopify: every product variant, 100
+	 * a page), into a malloc'd array the caller
 	 * frees; *calls gets the API calls spent. -1 with e set when the
 	 * whole list could not be read (a partial list is never returned).
 	 */

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS audit_suggestions (
 	sku		VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
 	ext_listing	VARCHAR(64) CHARACTER SET ascii NOT NULL,
 	ext_variant	VARCHAR(255) NOT NULL DEFAULT '',
+	ext_location	VARCHAR(64) CHARACTER SET ascii NOT NULL DEFAULT '',
 	state		ENUM('open','done') NOT NULL DEFAULT 'open',
 	created_at	TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
 	done_at		TIMESTAMP(6) NULL,

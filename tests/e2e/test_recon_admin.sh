@@ -130,7 +130,34 @@ expect "the audit page shows" 200 "Mapping audit"
 req POST /admin/audit -H "$ck" --data-urlencode "csrf=0$csrf" --data-urlencode "account=$id"
 expect "an audit without the CSRF token is refused" 403
 req POST /admin/audit -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$id"
-expect "a channel without a catalog listing cannot be audited, said plainly" 400 "cannot be audited"
+expect "the audit of the shop runs from the admin" 303
+req GET /admin/audit -H "$ck"
+expect "a shop that matches its map has no findings" 200 "No open findings"
+
+# a new variant on Shopify whose SKU the hub has exactly
+cli item add "$sku-2" "Mug, blue" > /dev/null && cli move "$sku-2" receive 4 "kiln" > /dev/null
+pid=$(sbx GET /_sandbox/state | python3 -c "import json,sys; s=json.load(sys.stdin); print([p['id'] for p in s['products']][0])" 2>/dev/null)
+sbx POST "/_sandbox/products/$pid/variants" "{\"sku\":\"$sku-2\",\"title\":\"Blue\",\"price\":\"28.00\",\"available\":0}" > /dev/null
+req POST /admin/audit -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$id"
+req GET /admin/audit -H "$ck"
+expect "the new variant is found, with the exact hub SKU suggested" 200 "<strong>$sku-2</strong>"
+sid=$(printf '%s' "$body" | tr '\n' ' ' | sed -n 's/.*name="id" value="\([0-9]*\)".*/\1/p')
+req POST /admin/audit/confirm -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "id=$sid"
+expect "one click confirms the suggestion" 303
+i=0
+while [ $i -lt 50 ] && [ "$(shown "$sku-2")" != 4 ]; do sleep 0.2; i=$((i + 1)); done
+[ "$(shown "$sku-2")" = 4 ] && ok "the new variant is mapped and shows the hub's figure" || not_ok "the new variant is mapped and shows the hub's figure" "$(shown "$sku-2")"
+req POST /admin/audit/confirm -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "id=$sid"
+expect "a second click changes nothing" 409
+
+# the seller renames the first variant's SKU (the webhook never comes)
+vid=$(sbx GET /_sandbox/state | python3 -c "import json,sys; s=json.load(sys.stdin); print([v['id'] for p in s['products'] for v in p['variants'] if v['sku']=='$sku'][0])" 2>/dev/null)
+sbx POST "/_sandbox/variants/$vid" "{\"sku\":\"$(echo "$sku" | tr A-Z a-z)\"}" > /dev/null
+out=$(cli audit "$id" 2>&1)
+case $out in *"findings: 1"*"the SKU on the channel differs from the hub's: 1"*) ok "a renamed Shopify variant is found by the audit" ;;
+*) not_ok "a renamed Shopify variant is found by the audit" "$out" ;; esac
+req GET /admin/audit -H "$ck"
+expect "the finding says only case differs" 200 "only case or spaces differ"
 req POST /admin/audit/confirm -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "id=999999999"
 expect "confirming a suggestion that is not open is refused" 409
 out=$(cli audit confirm 999999999 2>&1)
