@@ -479,7 +479,8 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 			    1, NULL, NULL, e) == -1)
 				goto out;
 			*done = 1;
-			return 0;
+			rc = 0;
+			goto out;
 		}
 		for (i = 0; i < n && !stop; ) {
 			if (push_now_ms() >= deadline_ms || (o != NULL &&
@@ -520,10 +521,11 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 				    &g->c[g->n], e) == -1)
 					goto out;
 				g->n++;
-				if (!batch)
+				/* one listing at a time without a batch read */
+				if (!batch) {
 					i++;
-				if (!batch)
 					break;
+				}
 			}
 			if (check_group(db, cfg, &a, threshold, g, &calls, e) ==
 			    -1)
