@@ -132,7 +132,9 @@ expect "an audit without the CSRF token is refused" 403
 req POST /admin/audit -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$id"
 expect "the audit of the shop runs from the admin" 303
 req GET /admin/audit -H "$ck"
-expect "a shop that matches its map has no findings" 200 "No open findings"
+case $body in *"$acct:"*) not_ok "a shop that matches its map has no findings" "$body" ;;
+*"Mapping audit"*) ok "a shop that matches its map has no findings" ;;
+*) not_ok "a shop that matches its map has no findings" "status $status" ;; esac
 
 # a new variant on Shopify whose SKU the hub has exactly
 cli item add "$sku-2" "Mug, blue" > /dev/null && cli move "$sku-2" receive 4 "kiln" > /dev/null
