@@ -41,6 +41,12 @@ static const struct app_route routes[] = {
 	{ "GET",  "/admin/etsy/callback",	admin_etsy_callback },
 	{ "GET",  "/admin/etsy/status",		admin_etsy_status },
 	{ "POST", "/admin/etsy/settings",	admin_etsy_settings },
+	{ "GET",  "/admin/recon",	admin_recon_list },
+	{ "POST", "/admin/recon",	admin_recon_post },
+	{ "GET",  "/admin/recon/",	admin_recon_run },
+	{ "GET",  "/admin/mapping",	admin_mapping_page },
+	{ "POST", "/admin/mapping",	admin_mapping_run },
+	{ "POST", "/admin/mapping/confirm",	admin_mapping_confirm },
 	{ "GET",  "/admin/",		admin_dashboard },
 	{ NULL,   NULL,			NULL }
 };

@@ -16,6 +16,12 @@
  *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
  *   stockhub etsy webhook ACCOUNT < {"webhook_secrets":["whsec_..."]}
  *   stockhub buffers [--apply] [DAYS]
+ *   stockhub reconcile [ACCOUNT_ID]
+ *   stockhub reconcile --report RUN_ID [--json|--csv]
+ *   stockhub account set ACCOUNT_ID recon_policy=report|repair
+ *       recon_threshold=N|default
+ *   stockhub audit ACCOUNT_ID
+ *   stockhub audit confirm SUGGESTION_ID
  *   stockhub user add NAME < password
  *   stockhub map export [FILE]
  *   stockhub map import FILE|- [--source hub|etsy|shopify] [--dry-run]
@@ -52,6 +58,7 @@
 #include "db.h"
 #include "err.h"
 #include "etsy_poll.h"
+#include "jobs.h"
 #include "ledger.h"
 #include "log.h"
 #include "mapstore.h"
@@ -61,6 +68,7 @@
 #include "shopify_hook.h"
 #include "skumap.h"
 #include "returns.h"
+#include "audit.h"
 #include "stock.h"
 #include "str.h"
 
@@ -104,6 +112,11 @@ usage(void)
 	    "from the last DAYS, default 14)\n"
 	    "       stockhub reconcile [ACCOUNT_ID]   (until done; prints the "
 	    "report)\n"
+	    "       stockhub reconcile --report RUN_ID [--json|--csv]\n"
+	    "       stockhub account set ACCOUNT_ID recon_policy=report|repair "
+	    "recon_threshold=N|default\n"
+	    "       stockhub audit ACCOUNT_ID   (the mapping audit now)\n"
+	    "       stockhub audit confirm SUGGESTION_ID\n"
 	    "       stockhub user add NAME < password   (an admin web UI "
 	    "account; 12 to 128 characters)\n"
 	    "       stockhub map export [FILE]   (the SKU map as CSV; "
@@ -607,6 +620,125 @@ cmd_reconcile(struct db *db, const struct config *cfg, const char *account,
 	return 0;
 }
 
+/* The report of a finished or running run: text, --json or --csv. */
+static int
+cmd_recon_report(struct db *db, int argc, char **argv, struct err *e)
+{
+	struct recon_report	 rep;
+	struct buf		 b;
+	json_t			*j = NULL;
+	int64_t			 run_id;
+	int			 rc = -1;
+
+	if (str_to_i64(argv[0], 1, INT64_MAX, &run_id) == -1)
+		return err_set(e, ERR_INVALID, "--report: RUN_ID must be a "
+		    "positive id");
+	if (argc == 1) {
+		if (recon_report_load(db, run_id, &rep, e) == -1)
+			return -1;
+		recon_report_print(&rep, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--json") != 0 && strcmp(argv[1], "--csv") != 0)
+		return err_set(e, ERR_INVALID, "--report RUN_ID takes --json or "
+		    "--csv");
+	buf_init(&b, 64u << 20);
+	if (recon_report_json(db, run_id, &j, e) == -1)
+		goto out;
+	if (strcmp(argv[1], "--json") == 0) {
+		if (json_dumpf(j, stdout, JSON_INDENT(2)) == -1) {
+			err_set(e, ERR_SYS, "cannot write the report");
+			goto out;
+		}
+		fputc('\n', stdout);
+	} else {
+		if (recon_report_csv(j, &b, e) == -1)
+			goto out;
+		if (b.len > 0 && fwrite(b.data, 1, b.len, stdout) != b.len) {
+			err_set(e, ERR_SYS, "cannot write the report");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	json_decref(j);
+	buf_free(&b);
+	return rc;
+}
+
+/* The mapping audit of one account now: findings by kind, then the open
+ * suggestions to confirm. */
+static int
+cmd_audit(struct db *db, const struct config *cfg, const char *account,
+    struct err *e)
+{
+	struct audit_stats	 st;
+	struct db_res		*q;
+	int64_t			 id;
+	int			 i, t;
+
+	if (str_to_i64(account, 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "ACCOUNT_ID must be a positive "
+		    "id");
+	if (audit_run(db, cfg, id, "manual", &st, e) == -1)
+		return -1;
+	printf("mapping audit %lld: %lld places on the channel, %lld mapped, "
+	    "%lld API calls\n", (long long)st.run_id, (long long)st.places,
+	    (long long)st.mapped, (long long)st.api_calls);
+	printf("findings: %lld\n", (long long)st.findings);
+	for (i = 0; i < AUDIT__MAX; i++)
+		if (st.by_kind[i] > 0)
+			printf("  %s: %lld\n", audit_kind_label(
+			    (enum audit_kind)i), (long long)st.by_kind[i]);
+	if (st.findings == 0)
+		printf("clean\n");
+	if ((q = db_query(db, "SELECT id, action, sku, ext_listing, "
+	    "ext_variant FROM audit_suggestions WHERE account_id = ? AND "
+	    "state = 'open' ORDER BY id", (struct db_val[]){ DBI(id) }, 1,
+	    e)) == NULL)
+		return -1;
+	while ((t = db_next(q, e)) == 1)
+		printf("suggestion %s: %s listing %s [%s] to SKU %s "
+		    "(stockhub audit confirm %s)\n", db_col_str(q, 0),
+		    strcmp(db_col_str(q, 1), "remap") == 0 ? "move the map entry "
+		    "to" : "map", db_col_str(q, 3), db_col_str(q, 4),
+		    db_col_str(q, 2), db_col_str(q, 0));
+	db_res_free(q);
+	return t == -1 ? -1 : 0;
+}
+
+static int
+cmd_audit_confirm(struct db *db, const char *sid, struct err *e)
+{
+	int64_t	 id;
+
+	if (str_to_i64(sid, 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "SUGGESTION_ID must be a "
+		    "positive id");
+	if (audit_confirm(db, id, e) == -1)
+		return -1;
+	printf("suggestion %lld confirmed: the map entry is written\n",
+	    (long long)id);
+	return 0;
+}
+
+/* stockhub account set ID KEY=VALUE... (reconciliation settings). */
+static int
+cmd_account_set(struct db *db, int argc, char **argv, struct err *e)
+{
+	int64_t	 id;
+	int	 i;
+
+	if (str_to_i64(argv[0], 1, INT64_MAX, &id) == -1)
+		return err_set(e, ERR_INVALID, "ACCOUNT_ID must be a positive "
+		    "id");
+	for (i = 1; i < argc; i++)
+		if (recon_account_set(db, id, argv[i], e) == -1)
+			return -1;
+	printf("account %lld: %d setting(s) saved\n", (long long)id, argc - 1);
+	return 0;
+}
+
 static int
 cmd_user_add(struct db *db, const char *name, struct err *e)
 {
@@ -1065,34 +1197,19 @@ out:
 static int
 cmd_tick(struct db *db, const struct config *cfg, struct err *e)
 {
-	struct push_stats	 st;
-	struct etsy_poll_stats	 ep;
-	struct err		 pe;
+	struct jobs_report	 o;
 	char			 worker[48];
-	int64_t			 started = push_now_ms(), run = 0;
-	int			 hooks = 0, done = 0, rc;
 
 	(void)str_fmt(worker, sizeof(worker), "cli-tick:%ld", (long)getpid());
-	memset(&ep, 0, sizeof(ep));
-	err_clear(&pe);
-	if (shopify_hook_pending(db, cfg, &hooks, &pe) == -1)
-		fprintf(stderr, "tick: pending webhooks: %s\n", pe.msg);
-	err_clear(&pe);
-	if (etsy_poll_run(db, cfg, started + 12500, &ep, &pe) == -1)
-		fprintf(stderr, "tick: etsy poll: %s\n", pe.msg);
-	rc = push_run(db, cfg, worker, started + 25000, &st, e);
-	err_clear(&pe);
-	if (recon_tick(db, cfg, started + 25000, &run, &done, &pe) == -1)
-		fprintf(stderr, "tick: reconciliation: %s\n", pe.msg);
-	if (rc == -1)
+	if (jobs_run(db, cfg, worker, 0, &o, e) == -1)
 		return -1;
 	printf("webhooks applied %d; etsy: %d polled, %d failed, %d "
 	    "committed, %d released; push: %d claimed, %d written, %d "
-	    "unchanged, %d held, %d retried, %d failed%s\n", hooks, ep.polled,
-	    ep.failed, ep.committed, ep.released, st.claimed, st.written,
-	    st.unchanged, st.held, st.retried, st.failed,
-	    run != 0 ? (done ? "; reconciliation done" :
-	    "; reconciliation continues") : "");
+	    "unchanged, %d held, %d retried, %d failed%s\n", o.hooks,
+	    o.etsy.polled, o.etsy.failed, o.etsy.committed, o.etsy.released,
+	    o.push.claimed, o.push.written, o.push.unchanged, o.push.held,
+	    o.push.retried, o.push.failed, o.recon_run != 0 ? (o.recon_done ?
+	    "; reconciliation done" : "; reconciliation continues") : "");
 	return 0;
 }
 
@@ -1355,6 +1472,17 @@ main(int argc, char **argv)
 		rc = cmd_push(db, &cfg, &e);
 	else if (strcmp(argv[1], "buffers") == 0 && argc <= 4)
 		rc = cmd_buffers(db, argc - 2, argv + 2, &e);
+	else if (strcmp(argv[1], "reconcile") == 0 && argc >= 4 &&
+	    argc <= 5 && strcmp(argv[2], "--report") == 0)
+		rc = cmd_recon_report(db, argc - 3, argv + 3, &e);
+	else if (strcmp(argv[1], "audit") == 0 && argc == 4 &&
+	    strcmp(argv[2], "confirm") == 0)
+		rc = cmd_audit_confirm(db, argv[3], &e);
+	else if (strcmp(argv[1], "audit") == 0 && argc == 3)
+		rc = cmd_audit(db, &cfg, argv[2], &e);
+	else if (strcmp(argv[1], "account") == 0 && argc >= 5 &&
+	    strcmp(argv[2], "set") == 0)
+		rc = cmd_account_set(db, argc - 3, argv + 3, &e);
 	else if (strcmp(argv[1], "reconcile") == 0 && argc <= 3)
 		rc = cmd_reconcile(db, &cfg, argc == 3 ? argv[2] : NULL, &e);
 	else if (strcmp(argv[1], "user") == 0 && argc == 4 &&

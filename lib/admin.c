@@ -223,6 +223,8 @@ static const struct {
 	{ "/admin/returns",	"Returns" },
 	{ "/admin/bom",		"Bundles" },
 	{ "/admin/channels",	"Channels" },
+	{ "/admin/recon",	"Reconciliation" },
+	{ "/admin/mapping",	"Mapping audit" },
 	{ "/admin/audit",	"Audit log" },
 	{ "/admin/security",	"Two-step sign-in" },
 };

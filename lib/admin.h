@@ -71,6 +71,15 @@ void	admin_bom_post(struct app *a, struct http_req *r);
 /* admin_etsy.c: per-account calls, budget, cadence; polling settings */
 void	admin_etsy_status(struct app *a, struct http_req *r);
 void	admin_etsy_settings(struct app *a, struct http_req *r);
+/* admin_recon.c: reconciliation runs, one run's report (.csv, .json),
+ * "reconcile now" */
+void	admin_recon_list(struct app *a, struct http_req *r);
+void	admin_recon_post(struct app *a, struct http_req *r);
+void	admin_recon_run(struct app *a, struct http_req *r);
+/* admin_mapping.c: the mapping audit's findings, one-click suggestions */
+void	admin_mapping_page(struct app *a, struct http_req *r);
+void	admin_mapping_run(struct app *a, struct http_req *r);
+void	admin_mapping_confirm(struct app *a, struct http_req *r);
 
 /* ---- the frame, shared by admin*.c ---- */
 

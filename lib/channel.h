@@ -92,6 +92,25 @@ struct channel_ctx {
 	struct channel_account		*acct;
 };
 
+/* One place a buyer can buy on a channel, as the mapping audit lists
+ * them (channel_ops.catalog): the same keys channel_listings uses. */
+struct channel_place {
+	char	 ext_listing[65];
+	char	 ext_variant[256];
+	char	 ext_location[65];	/* Shopify: the account's location */
+	char	 sku[256];		/* as the channel shows it; "" none */
+	char	 title[141];
+	int	 listing_level_qty;	/* Etsy: the listing has variations
+					 * but one quantity for all */
+};
+
+/* One listing's answer in a batch read (channel_ops.read_batch). */
+struct channel_read {
+	int		 rc;		/* as channel_ops.read returns */
+	int64_t		 shown;
+	struct err	 err;		/* when rc is -1 */
+};
+
 struct channel_ops {
 	const char	*name;		/* "etsy", as in channel_accounts.type */
 	/*
@@ -119,6 +138,28 @@ struct channel_ops {
 	 */
 	int	(*read)(struct channel_ctx *ctx, const struct channel_listing *l,
 		    int64_t *shown, struct err *e);
+	/*
+	 * Optional (NULL: the caller reads one listing at a time): the same
+	 * as read for n listings of ctx's account in as few calls as the
+	 * channel allows (Etsy: getListingsInventoryByListingIds, up to 100
+	 * listing ids a call). out[i] gets listing i's answer exactly as
+	 * read would give it (rc 0, 1 or -1 with err). *calls gets the API
+	 * calls spent. Returns 0 whenever out says what happened; -1 only
+	 * for a local failure (e set).
+	 */
+	int	(*read_batch)(struct channel_ctx *ctx,
+		    const struct channel_listing *ls, size_t n,
+		    struct channel_read *out, int *calls, struct err *e);
+	/*
+	 * Optional (NULL: no mapping audit for this channel): every place
+	 * on sale in the account's shop now (Etsy: active listings with
+	 * their inventory, 100 a page; Shopify: every product variant, 100
+	 * a page), into a malloc'd array the caller
+	 * frees; *calls gets the API calls spent. -1 with e set when the
+	 * whole list could not be read (a partial list is never returned).
+	 */
+	int	(*catalog)(struct channel_ctx *ctx, struct channel_place **out,
+		    size_t *n, int *calls, struct err *e);
 };
 
 /* The adapter of a type, or NULL when none is built in yet. */

@@ -1963,6 +1963,31 @@ out:
 	return ret;
 }
 
+/* What a buyer sees of l's product in inv: 0 (or 1 when Etsy marks the
+ * listing sold out) with *shown, -1 with e (ERR_NOTFOUND: no such
+ * variation). */
+static int
+shown_of(const struct etsy_inventory *inv, const struct channel_listing *l,
+    int64_t *shown, struct err *e)
+{
+	const struct etsy_offering	*of;
+	struct err			 pe;
+	size_t				 idx;
+	int				 by_sku, rc;
+
+	err_clear(&pe);
+	rc = etsy_find_product(inv, l->ext_variant, l->channel_sku, &idx,
+	    &by_sku, &pe);
+	if (rc != 1)
+		return err_set(e, rc == 0 ? ERR_NOTFOUND : pe.kind, "etsy: "
+		    "listing %s: %s", l->ext_listing, rc == 0 ? "variation not "
+		    "found" : pe.msg);
+	of = &inv->products[idx].offerings[0];
+	*shown = of->is_enabled && (inv->state == ETSY_STATE_ACTIVE ||
+	    inv->state == ETSY_STATE_UNKNOWN) ? of->quantity : 0;
+	return inv->state == ETSY_STATE_SOLD_OUT ? 1 : 0;
+}
+
 /*
  * channel_ops.read: what a buyer sees of the listing's product (found as
  * the push finds it): getListingInventory (and getListing when the state
@@ -1975,12 +2000,9 @@ etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	struct etsy_session	 s;
 	struct channel_result	 r;
 	struct etsy_inventory	 inv;
-	struct etsy_offering	*of;
 	struct httpc_resp	 resp;
-	struct err		 pe;
 	char			 url[URL_MAX];
-	size_t			 idx;
-	int			 by_sku, rc, ret = -1;
+	int			 rc, ret = -1;
 
 	memset(&inv, 0, sizeof(inv));
 	memset(&resp, 0, sizeof(resp));
@@ -2014,19 +2036,7 @@ etsy_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	if (inv.state == ETSY_STATE_UNKNOWN &&
 	    (rc = read_state(&s, l->ext_listing, &inv, e)) != 0)
 		goto fail;
-	err_clear(&pe);
-	rc = etsy_find_product(&inv, l->ext_variant, l->channel_sku, &idx,
-	    &by_sku, &pe);
-	if (rc != 1) {
-		err_set(e, rc == 0 ? ERR_NOTFOUND : pe.kind, "etsy: listing "
-		    "%s: %s", l->ext_listing, rc == 0 ? "variation not found" :
-		    pe.msg);
-		goto out;
-	}
-	of = &inv.products[idx].offerings[0];
-	*shown = of->is_enabled && (inv.state == ETSY_STATE_ACTIVE ||
-	    inv.state == ETSY_STATE_UNKNOWN) ? of->quantity : 0;
-	ret = inv.state == ETSY_STATE_SOLD_OUT ? 1 : 0;
+	ret = shown_of(&inv, l, shown, e);
 	goto out;
 fail:
 	if (rc == 1)
@@ -2038,8 +2048,340 @@ out:
 	return ret;
 }
 
+int
+etsy_batch_find(const json_t *root, int64_t listing_id,
+    struct etsy_inventory *inv, struct err *e)
+{
+	const json_t	*a, *r, *inv_j;
+	char		*body;
+	size_t		 i;
+	int		 rc;
+
+	memset(inv, 0, sizeof(*inv));
+	a = json_object_get(root, "results");
+	if (!json_is_array(a))
+		return err_set(e, ERR_INVALID, "etsy batch inventory: no "
+		    "results array");
+	json_array_foreach(a, i, r) {
+		if (!json_is_integer(json_object_get(r, "listing_id")) ||
+		    json_integer_value(json_object_get(r, "listing_id")) !=
+		    listing_id)
+			continue;
+		inv_j = json_object_get(r, "inventory");
+		if (!json_is_object(inv_j))
+			return err_set(e, ERR_NOTFOUND, "etsy: listing %" PRId64
+			    ": no inventory record", listing_id);
+		if ((body = json_dumps(inv_j, JSON_COMPACT)) == NULL)
+			return err_set(e, ERR_SYS, "etsy batch inventory: out "
+			    "of memory");
+		rc = etsy_inventory_parse(body, strlen(body), inv, e);
+		free(body);
+		if (rc == -1)
+			return -1;
+		if (inv->state == ETSY_STATE_UNKNOWN)
+			inv->state = etsy_state_parse(json_string_value(
+			    json_object_get(r, "state")));
+		inv->listing_id = listing_id;
+		return 1;
+	}
+	return 0;
+}
+
+/* The numeric listing ids of ls[from..], each once, at most
+ * ETSY_BATCH_IDS, into ids; *next is the first index not covered. */
+static size_t
+batch_ids(const struct channel_listing *ls, size_t n, size_t from,
+    int64_t *ids, size_t *next)
+{
+	size_t	 k = 0, i, j;
+	int64_t	 id;
+
+	for (i = from; i < n; i++) {
+		if (!numeric_id(ls[i].ext_listing))
+			continue;
+		id = strtoll(ls[i].ext_listing, NULL, 10);
+		for (j = 0; j < k && ids[j] != id; j++)
+			;
+		if (j < k)
+			continue;
+		if (k == ETSY_BATCH_IDS)
+			break;
+		ids[k++] = id;
+	}
+	*next = i;
+	return k;
+}
+
+/* Every listing of ls[from..to) whose listing id is in ids gets an error. */
+static void
+batch_fail(const struct channel_listing *ls, size_t from, size_t to,
+    struct channel_read *out, enum err_kind kind, const char *msg)
+{
+	size_t	 i;
+
+	for (i = from; i < to; i++)
+		if (numeric_id(ls[i].ext_listing)) {
+			out[i].rc = -1;
+			err_set(&out[i].err, kind, "etsy: %s", msg);
+		}
+}
+
+/*
+ * channel_ops.read_batch: getListingsInventoryByListingIds for up to
+ * ETSY_BATCH_IDS listing ids a call. The whole call is refused (404) when
+ * one id is gone; then each of its listings is read alone, so the missing
+ * one is told apart (a mapping problem) from the rest.
+ */
+static int
+etsy_read_batch(struct channel_ctx *ctx, const struct channel_listing *ls,
+    size_t n, struct channel_read *out, int *calls, struct err *e)
+{
+	struct etsy_session	 s;
+	struct channel_result	 r;
+	struct etsy_inventory	 inv;
+	struct httpc_resp	 resp;
+	struct buf		 url;
+	json_t			*root = NULL;
+	int64_t			 ids[ETSY_BATCH_IDS], id;
+	size_t			 from = 0, next, k, i, j;
+	int			 rc, ret = -1;
+
+	*calls = 0;
+	memset(&resp, 0, sizeof(resp));
+	buf_init(&url, URL_MAX + ETSY_BATCH_IDS * 21);
+	if (ctx == NULL || ctx->acct == NULL || (ls == NULL && n > 0) ||
+	    (out == NULL && n > 0))
+		return err_set(e, ERR_INVALID, "etsy read: missing argument");
+	for (i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		if (!numeric_id(ls[i].ext_listing)) {
+			out[i].rc = -1;
+			err_set(&out[i].err, ERR_NOTFOUND, "etsy: listing id "
+			    "%.64s is not numeric", ls[i].ext_listing);
+		}
+	}
+	etsy_session_init(&s, ctx, &r);
+	s.purpose = BUDGET_RECON;	/* reconciliation's share of the day */
+	if (n > 0 && (rc = ensure_token(&s, NULL, e)) != 0) {
+		if (rc == -1)
+			goto out;
+		batch_fail(ls, 0, n, out, r.outcome == CHANNEL_RETRY ?
+		    ERR_RETRY : ERR_INVALID, r.detail);
+		ret = 0;
+		goto out;
+	}
+	while (from < n) {
+		if ((k = batch_ids(ls, n, from, ids, &next)) == 0)
+			break;
+		buf_reset(&url);
+		if (buf_printf(&url, "%s/v3/application/listings/batch/"
+		    "inventory?listing_ids=", ctx->acct->base_url) == -1)
+			goto toobig;
+		for (j = 0; j < k; j++)
+			if (buf_printf(&url, "%s%" PRId64, j > 0 ? "," : "",
+			    ids[j]) == -1)
+				goto toobig;
+		(*calls)++;
+		rc = api(&s, "getListingsInventoryByListingIds", "GET",
+		    url.data, NULL, NULL, 0, &resp, e);
+		if (rc == -1)
+			goto out;
+		if (rc == 1) {
+			batch_fail(ls, from, next, out, r.outcome ==
+			    CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID, r.detail);
+		} else if (resp.status == 404) {
+			/* one of them is gone: read each alone */
+			for (i = from; i < next; i++) {
+				if (!numeric_id(ls[i].ext_listing))
+					continue;
+				(*calls)++;
+				err_clear(&out[i].err);
+				out[i].rc = etsy_read(ctx, &ls[i],
+				    &out[i].shown, &out[i].err);
+			}
+		} else if (resp.status != 200) {
+			fail_answer(&s, "getListingsInventoryByListingIds",
+			    &resp);
+			batch_fail(ls, from, next, out, r.outcome ==
+			    CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID, r.detail);
+		} else if ((root = json_loadb(resp.body, resp.len,
+		    JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+			batch_fail(ls, from, next, out, ERR_RETRY,
+			    "getListingsInventoryByListingIds: answer is not "
+			    "JSON");
+		} else {
+			for (i = from; i < next; i++) {
+				if (!numeric_id(ls[i].ext_listing))
+					continue;
+				id = strtoll(ls[i].ext_listing, NULL, 10);
+				err_clear(&out[i].err);
+				rc = etsy_batch_find(root, id, &inv,
+				    &out[i].err);
+				if (rc == 1)
+					out[i].rc = shown_of(&inv, &ls[i],
+					    &out[i].shown, &out[i].err);
+				else if (rc == 0) {
+					/* not in the answer: ask for it alone */
+					(*calls)++;
+					out[i].rc = etsy_read(ctx, &ls[i],
+					    &out[i].shown, &out[i].err);
+				} else
+					out[i].rc = -1;
+				etsy_inventory_free(&inv);
+			}
+			json_decref(root);
+			root = NULL;
+		}
+		etsy_resp_free(&resp);
+		from = next;
+	}
+	ret = 0;
+	goto out;
+toobig:
+	err_set(e, ERR_TOOBIG, "etsy batch inventory: URL too long");
+out:
+	json_decref(root);
+	etsy_resp_free(&resp);
+	buf_free(&url);
+	return ret;
+}
+
+/* Append inv's products (listing listing_id) to the place list. */
+static int
+places_add(struct channel_place **pl, size_t *n, size_t *cap,
+    int64_t listing_id, const char *title, const struct etsy_inventory *inv,
+    struct err *e)
+{
+	struct channel_place	*p, *np;
+	size_t			 i;
+	int			 level = inv->nproducts > 1 &&
+				    inv->products[0].npvs > 0 &&
+				    inv->quantity_on_property.n == 0;
+
+	for (i = 0; i < inv->nproducts; i++) {
+		if (*n == *cap) {
+			if (*cap >= ETSY_CATALOG_MAX)
+				return err_set(e, ERR_TOOBIG, "etsy catalog: "
+				    "more than %d products", ETSY_CATALOG_MAX);
+			if ((np = reallocarray(*pl, *cap ? *cap * 2 : 256,
+			    sizeof(**pl))) == NULL)
+				return err_set(e, ERR_SYS, "etsy catalog: out "
+				    "of memory");
+			*pl = np;
+			*cap = *cap ? *cap * 2 : 256;
+		}
+		p = &(*pl)[*n];
+		memset(p, 0, sizeof(*p));
+		(void)str_fmt(p->ext_listing, sizeof(p->ext_listing), "%" PRId64,
+		    listing_id);
+		if (etsy_variant_key(&inv->products[i], p->ext_variant,
+		    sizeof(p->ext_variant)) == -1)
+			continue;
+		(void)str_copy(p->sku, sizeof(p->sku), inv->products[i].sku !=
+		    NULL ? inv->products[i].sku : "");
+		(void)str_copy(p->title, sizeof(p->title), title != NULL ?
+		    title : "");
+		p->listing_level_qty = level;
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * channel_ops.catalog: getListingsByShop (state=active, includes=
+ * Inventory), 100 a page, every page.
+ */
+static int
+etsy_catalog(struct channel_ctx *ctx, struct channel_place **out, size_t *n,
+    int *calls, struct err *e)
+{
+	struct etsy_session	 s;
+	struct channel_result	 r;
+	struct etsy_inventory	 inv;
+	struct httpc_resp	 resp;
+	struct channel_place	*pl = NULL;
+	json_t			*root = NULL, *res;
+	const json_t		*it;
+	char			 shop[32], url[URL_MAX];
+	size_t			 np = 0, cap = 0, i, got;
+	int64_t			 offset = 0, id;
+	int			 rc, ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	*calls = 0;
+	memset(&resp, 0, sizeof(resp));
+	etsy_session_init(&s, ctx, &r);
+	/* the mapping audit is a check like reconciliation: same share */
+	s.purpose = BUDGET_RECON;
+	if (etsy_shop_id(ctx->acct, shop, sizeof(shop)) == -1)
+		return err_set(e, ERR_INVALID, "etsy: no numeric shop_id in the "
+		    "account");
+	if ((rc = ensure_token(&s, NULL, e)) != 0)
+		goto fail;
+	for (;;) {
+		(void)str_fmt(url, sizeof(url), "%s/v3/application/shops/%s/"
+		    "listings?state=active&includes=Inventory&limit=%d&"
+		    "offset=%" PRId64, ctx->acct->base_url, shop,
+		    ETSY_BATCH_IDS, offset);
+		(*calls)++;
+		if ((rc = api(&s, "getListingsByShop", "GET", url, NULL, NULL,
+		    0, &resp, e)) != 0)
+			goto fail;
+		if (resp.status != 200) {
+			fail_answer(&s, "getListingsByShop", &resp);
+			rc = 1;
+			goto fail;
+		}
+		if ((root = json_loadb(resp.body, resp.len,
+		    JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+		    !json_is_array(res = json_object_get(root, "results"))) {
+			err_set(e, ERR_RETRY, "etsy: getListingsByShop: answer "
+			    "is not a listing page");
+			goto out;
+		}
+		got = json_array_size(res);
+		json_array_foreach(res, i, it) {
+			id = json_integer_value(json_object_get(it,
+			    "listing_id"));
+			rc = etsy_batch_find(root, id, &inv, e);
+			if (rc == -1 && e->kind == ERR_NOTFOUND)
+				continue;	/* no inventory record */
+			if (rc != 1)
+				goto out;
+			rc = places_add(&pl, &np, &cap, id, json_string_value(
+			    json_object_get(it, "title")), &inv, e);
+			etsy_inventory_free(&inv);
+			if (rc == -1)
+				goto out;
+		}
+		json_decref(root);
+		root = NULL;
+		etsy_resp_free(&resp);
+		if (got < ETSY_BATCH_IDS)
+			break;
+		offset += (int64_t)got;
+	}
+	*out = pl;
+	*n = np;
+	pl = NULL;
+	ret = 0;
+	goto out;
+fail:
+	if (rc == 1)
+		err_set(e, r.outcome == CHANNEL_RETRY ? ERR_RETRY : ERR_INVALID,
+		    "etsy: %s", r.detail);
+out:
+	json_decref(root);
+	etsy_resp_free(&resp);
+	free(pl);
+	return ret;
+}
+
 const struct channel_ops etsy_ops = {
 	.name = "etsy",
 	.push = etsy_push,
 	.read = etsy_read,
+	.read_batch = etsy_read_batch,
+	.catalog = etsy_catalog,
 };

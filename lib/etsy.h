@@ -300,6 +300,23 @@ int	etsy_session_call(struct etsy_session *s, const char *what,
 	    const char *body, size_t len, struct httpc_resp *resp,
 	    struct err *e);
 
+/* listing ids per getListingsInventoryByListingIds call (the spec's
+ * limit) */
+#define ETSY_BATCH_IDS	100
+/* products the mapping audit lists from one shop at most */
+#define ETSY_CATALOG_MAX	200000
+
+/*
+ * In a getListingsInventoryByListingIds answer (ShopListingsWithAssociations
+ * parsed by the caller), the inventory of listing_id, with the listing's
+ * state from the result when the inventory has none. Returns 1 found (inv
+ * owns its content; free with etsy_inventory_free), 0 not in the answer,
+ * -1 (e set: ERR_NOTFOUND for a listing without an inventory record,
+ * ERR_INVALID for a malformed one). inv is zeroed first. Pure.
+ */
+int	etsy_batch_find(const json_t *root, int64_t listing_id,
+	    struct etsy_inventory *inv, struct err *e);
+
 /* printf into s->r->detail, control characters replaced and the
  * account's access token, refresh token and shared secret redacted. */
 void	etsy_session_detail(struct etsy_session *s, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alert.h"
+#include "buf.h"
 #include "channel.h"
 #include "db.h"
 #include "err.h"
@@ -236,96 +237,163 @@ sales_unseen(struct db *db, const struct channel_account *a,
 	return n > 0;
 }
 
-/* Check one listing and record it. */
+/* Classify what was read of one listing (c->obs.shown and the read's
+ * outcome filled in by the caller); the caller records it. */
 static int
-check_one(struct db *db, const struct config *cfg, int64_t run_id,
-    int64_t threshold, int64_t listing_id, struct err *e)
+check_finish(struct db *db, const struct channel_account *acct,
+    const struct channel_listing *l, int64_t threshold, int read_rc,
+    const struct err *re, struct check *c, struct err *e)
 {
-	struct channel_account	 acct;
-	struct channel_listing	 l;
-	struct channel_ctx	 ctx;
-	const struct channel_ops *ops;
-	struct check		 c;
-	struct err		 re;
-	int64_t			 version = 0;
-	int			 rc = -1, policy_repair = 0, u;
+	int64_t	 v = 0;
+	int	 u = 0;
 
-	memset(&acct, 0, sizeof(acct));
-	memset(&c, 0, sizeof(c));
-	c.run_id = run_id;
-	c.listing_id = listing_id;
-	if (channel_listing_load(db, listing_id, &l, e) == -1 ||
-	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1)
-		goto out;
-	c.account_id = acct.id;
-	c.item_id = l.item_id;
-	c.account_name = acct.name;
-	c.sku = l.sku;
-	if (channel_desired(db, l.id, &c.obs.desired, &version, e) == -1)
-		goto out;
-	c.obs.has_last_pushed = l.has_last_pushed;
-	c.obs.last_pushed = l.last_pushed;
-	c.obs.found = 1;
-	ops = channel_ops_for(acct.type);
-	if (ops == NULL || ops->read == NULL) {
-		c.unreadable = 1;
-		goto record;
-	}
-	ctx.db = db;
-	ctx.cfg = cfg;
-	ctx.acct = &acct;
-	err_clear(&re);
-	c.calls = 1;
-	switch (ops->read(&ctx, &l, &c.obs.shown, &re)) {
+	switch (read_rc) {
 	case 1:
-		c.obs.sold_out = 1;
-		c.obs.shown = 0;
+		c->obs.sold_out = 1;
+		c->obs.shown = 0;
 		/* FALLTHROUGH */
 	case 0:
-		c.read_ok = 1;
+		c->read_ok = 1;
 		break;
 	default:
-		if (re.kind != ERR_NOTFOUND) {
+		if (re->kind != ERR_NOTFOUND) {
 			/* counted and passed over: the next run reads it */
-			log_warn("recon: listing %" PRId64 ": %s", l.id,
-			    re.msg);
-			c.unreadable = 1;
+			log_warn("recon: listing %" PRId64 ": %s", l->id,
+			    re->msg);
+			c->unreadable = 1;
 			goto record;
 		}
-		c.obs.found = 0;
-		(void)str_copy(c.detail, sizeof(c.detail), re.msg);
+		c->obs.found = 0;
+		(void)str_copy(c->detail, sizeof(c->detail), re->msg);
 		break;
 	}
-	if (c.obs.found && (u = sales_unseen(db, &acct, &l, e)) == -1)
-		goto out;
-	c.obs.unseen_sales = c.obs.found ? u : 0;
-	c.cause = recon_classify(&c.obs, threshold);
-	if (c.cause != RECON_NONE) {
+	if (c->obs.found && (u = sales_unseen(db, acct, l, e)) == -1)
+		return -1;
+	c->obs.unseen_sales = c->obs.found ? u : 0;
+	c->cause = recon_classify(&c->obs, threshold);
+	if (c->cause != RECON_NONE) {
 		if (db_query_i64(db, "SELECT recon_policy = 'repair' FROM "
 		    "channel_accounts WHERE id = ?", (struct db_val[]){
-		    DBI(acct.id) }, 1, &version, e) == -1)
-			goto out;
-		policy_repair = version == 1;
-		c.repair = policy_repair && recon_repairable(c.cause);
-		if (c.obs.found)
-			(void)str_fmt(c.detail, sizeof(c.detail), "listing %"
+		    DBI(acct->id) }, 1, &v, e) == -1)
+			return -1;
+		c->repair = v == 1 && recon_repairable(c->cause);
+		if (c->obs.found)
+			(void)str_fmt(c->detail, sizeof(c->detail), "listing %"
 			    PRId64 " (%s %s/%s): channel shows %" PRId64
 			    ", hub desired %" PRId64 ", last pushed %s%" PRId64
-			    "; likely cause: %s", l.id, l.sku, l.ext_listing,
-			    l.ext_variant, c.obs.shown, c.obs.desired,
-			    l.has_last_pushed ? "" : "never ",
-			    l.has_last_pushed ? l.last_pushed : 0,
-			    recon_cause_label(c.cause));
-		log_info("recon: %s%s", c.detail, c.repair ?
+			    "; likely cause: %s", l->id, l->sku, l->ext_listing,
+			    l->ext_variant, c->obs.shown, c->obs.desired,
+			    l->has_last_pushed ? "" : "never ",
+			    l->has_last_pushed ? l->last_pushed : 0,
+			    recon_cause_label(c->cause));
+		log_info("recon: %s%s", c->detail, c->repair ?
 		    "; repair queued" : "");
 	}
 record:
-	if (db_tx(db, record_fn, &c, e) == -1)
-		goto out;
-	rc = 0;
-out:
-	channel_account_free(&acct);
-	return rc;
+	return 0;
+}
+
+/* Record a group's checks in one transaction: the cursor moves past the
+ * group with its discrepancies, counters and repairs, or not at all. */
+struct group_rec {
+	struct check	*c;
+	size_t		 n;
+};
+
+static int
+record_group_fn(struct db *db, void *arg, struct err *e)
+{
+	struct group_rec	*g = arg;
+	size_t			 i;
+
+	for (i = 0; i < g->n; i++)
+		if (record_fn(db, &g->c[i], e) == -1)
+			return -1;
+	return 0;
+}
+
+/* One group of listings of one account read together. */
+struct group {
+	struct channel_listing	 l[RECON_LISTING_BATCH];
+	struct check		 c[RECON_LISTING_BATCH];
+	struct channel_read	 rd[RECON_LISTING_BATCH];
+	size_t			 n;
+};
+
+/* Prepare the check of listing l: what the hub wants, what was pushed. */
+static int
+check_prepare(struct db *db, int64_t run_id, const struct channel_account *a,
+    const struct channel_listing *l, struct check *c, struct err *e)
+{
+	int64_t	 version = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->run_id = run_id;
+	c->listing_id = l->id;
+	c->account_id = a->id;
+	c->item_id = l->item_id;
+	c->account_name = a->name;
+	c->sku = l->sku;
+	if (channel_desired(db, l->id, &c->obs.desired, &version, e) == -1)
+		return -1;
+	c->obs.has_last_pushed = l->has_last_pushed;
+	c->obs.last_pushed = l->last_pushed;
+	c->obs.found = 1;
+	return 0;
+}
+
+/*
+ * Read and record g's listings (all of account a): in one batch when the
+ * adapter has one, else one read each. *calls gets the API calls spent.
+ */
+static int
+check_group(struct db *db, const struct config *cfg,
+    struct channel_account *a, int64_t threshold, struct group *g,
+    int *calls, struct err *e)
+{
+	const struct channel_ops	*ops = channel_ops_for(a->type);
+	struct channel_ctx		 ctx;
+	struct group_rec		 rec;
+	size_t				 i;
+	int				 nc = 0;
+
+	*calls = 0;
+	ctx.db = db;
+	ctx.cfg = cfg;
+	ctx.acct = a;
+	/* the account's own threshold, when it has one */
+	if (db_query_i64(db, "SELECT COALESCE(recon_threshold, ?) FROM "
+	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(threshold),
+	    DBI(a->id) }, 2, &threshold, e) == -1)
+		return -1;
+	rec.c = g->c;
+	rec.n = g->n;
+	if (ops == NULL || ops->read == NULL) {
+		for (i = 0; i < g->n; i++)
+			g->c[i].unreadable = 1;
+		return db_tx(db, record_group_fn, &rec, e);
+	}
+	if (ops->read_batch != NULL && g->n > 1) {
+		if (ops->read_batch(&ctx, g->l, g->n, g->rd, &nc, e) == -1)
+			return -1;
+	} else {
+		for (i = 0; i < g->n; i++) {
+			memset(&g->rd[i], 0, sizeof(g->rd[i]));
+			g->rd[i].rc = ops->read(&ctx, &g->l[i], &g->rd[i].shown,
+			    &g->rd[i].err);
+			nc++;
+		}
+	}
+	*calls = nc;
+	for (i = 0; i < g->n; i++) {
+		/* the calls are counted with the group's first listing */
+		g->c[i].calls = i == 0 ? nc : 0;
+		g->c[i].obs.shown = g->rd[i].shown;
+		if (check_finish(db, a, &g->l[i], threshold, g->rd[i].rc,
+		    &g->rd[i].err, &g->c[i], e) == -1)
+			return -1;
+	}
+	return db_tx(db, record_group_fn, &rec, e);
 }
 
 /* Take the run for this process: 1 taken, 0 finished or held by another,
@@ -353,13 +421,17 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
     const struct recon_opts *o, int64_t deadline_ms, int *done,
     struct err *e)
 {
-	struct db_res	*res = NULL;
-	int64_t		 ids[RECON_LISTING_BATCH], cursor = 0, acct = 0;
-	int64_t		 threshold = RECON_THRESHOLD_DEFAULT;
-	size_t		 n, i;
-	int		 rc = -1, t, processed = 0, stop = 0;
+	struct db_res		*res = NULL;
+	struct channel_account	 a;
+	struct group		*g = NULL;
+	int64_t			 ids[RECON_LISTING_BATCH], cursor = 0, acct = 0;
+	int64_t			 threshold = RECON_THRESHOLD_DEFAULT, spent = 0;
+	size_t			 n, i, max;
+	int			 rc = -1, t, processed = 0, stop = 0, calls;
+	int			 batch;
 
 	*done = 0;
+	memset(&a, 0, sizeof(a));
 	if ((t = lease_take(db, run_id, deadline_ms, e)) != 1) {
 		if (t == 0 && db_query_i64(db, "SELECT state = 'done' FROM "
 		    "recon_runs WHERE id = ?", (struct db_val[]){ DBI(run_id) },
@@ -375,6 +447,10 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 		if (t == 0)
 			err_set(e, ERR_NOTFOUND, "reconciliation run %" PRId64
 			    " not found", run_id);
+		goto out;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL) {
+		err_set(e, ERR_SYS, "recon: out of memory");
 		goto out;
 	}
 	cursor = db_col_i64(res, 0);
@@ -403,24 +479,67 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 			    1, NULL, NULL, e) == -1)
 				goto out;
 			*done = 1;
-			return 0;
+			rc = 0;
+			goto out;
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && !stop; ) {
 			if (push_now_ms() >= deadline_ms || (o != NULL &&
-			    o->chunk > 0 && processed >= o->chunk)) {
+			    o->chunk > 0 && processed >= o->chunk) ||
+			    (o != NULL && o->max_calls > 0 && spent >=
+			    o->max_calls)) {
 				stop = 1;
 				break;
 			}
-			if (check_one(db, cfg, run_id, threshold, ids[i], e) ==
+			/* a group: the next listings of one account, as many
+			 * as one batch read takes and the chunk allows */
+			max = o != NULL && o->chunk > 0 ? (size_t)(o->chunk -
+			    processed) : RECON_LISTING_BATCH;
+			g->n = 0;
+			batch = -1;
+			for (; i < n && g->n < max; i++) {
+				struct channel_listing	*l = &g->l[g->n];
+				const struct channel_ops *ops;
+
+				if (channel_listing_load(db, ids[i], l, e) ==
+				    -1)
+					goto out;
+				if (g->n > 0 && l->account_id != a.id)
+					break;
+				if (a.id != l->account_id) {
+					channel_account_free(&a);
+					memset(&a, 0, sizeof(a));
+					if (channel_account_load(db, cfg,
+					    l->account_id, &a, e) == -1)
+						goto out;
+				}
+				if (batch == -1) {
+					ops = channel_ops_for(a.type);
+					batch = ops != NULL &&
+					    ops->read_batch != NULL;
+				}
+				if (check_prepare(db, run_id, &a, l,
+				    &g->c[g->n], e) == -1)
+					goto out;
+				g->n++;
+				/* one listing at a time without a batch read */
+				if (!batch) {
+					i++;
+					break;
+				}
+			}
+			if (check_group(db, cfg, &a, threshold, g, &calls, e) ==
 			    -1)
 				goto out;
-			cursor = ids[i];
-			processed++;
+			cursor = g->l[g->n - 1].id;
+			processed += (int)g->n;
+			spent += calls;
 		}
 	}
 	rc = 0;
 out:
 	db_res_free(res);
+	channel_account_free(&a);
+	free(g);
 	/* let the next call (of any process) continue */
 	{
 		struct err	 le;
@@ -473,7 +592,8 @@ int
 recon_tick(struct db *db, const struct config *cfg, int64_t deadline_ms,
     int64_t *run_id, int *done, struct err *e)
 {
-	struct due	 d;
+	struct due		 d;
+	struct recon_opts	 o;
 
 	*run_id = 0;
 	*done = 0;
@@ -484,7 +604,9 @@ recon_tick(struct db *db, const struct config *cfg, int64_t deadline_ms,
 	if (d.run_id == 0)
 		return 0;
 	*run_id = d.run_id;
-	return recon_step(db, cfg, d.run_id, NULL, deadline_ms, done, e);
+	memset(&o, 0, sizeof(o));
+	o.max_calls = RECON_TICK_MAX_CALLS;
+	return recon_step(db, cfg, d.run_id, &o, deadline_ms, done, e);
 }
 
 int
@@ -550,4 +672,219 @@ recon_report_print(const struct recon_report *r, FILE *f)
 	fprintf(f, "API calls: %" PRId64 "\n", r->api_calls);
 	if (r->discrepancies == 0 && r->unreadable == 0)
 		fprintf(f, "clean\n");
+}
+
+/* ---- exports ----------------------------------------------------------- */
+
+int
+recon_csv_field(struct buf *b, const char *s)
+{
+	const char	*p;
+	int		 quote;
+
+	if (s == NULL)
+		s = "";
+	/* a leading = + - @ would be a formula in a spreadsheet */
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote && buf_puts(b, "\"") == -1)
+		return -1;
+	if ((s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') &&
+	    !(s[0] == '-' && s[1] >= '0' && s[1] <= '9') &&
+	    buf_puts(b, "'") == -1)
+		return -1;
+	for (p = s; *p != '\0'; p++)
+		if (buf_append(b, p, 1) == -1 || (*p == '"' &&
+		    buf_append(b, p, 1) == -1))
+			return -1;
+	return quote ? buf_puts(b, "\"") : 0;
+}
+
+static json_t *
+report_json(const struct recon_report *r)
+{
+	json_t	*causes = json_object();
+	int	 i;
+
+	for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
+		json_object_set_new(causes, recon_cause_name(
+		    (enum recon_cause)i), json_integer(r->by_cause[i]));
+	return json_pack("{sI so ss ss ss? sI sI sI sI so sI sI sb}",
+	    "run_id", (json_int_t)r->run_id, "account_id", r->account_id > 0 ?
+	    json_integer(r->account_id) : json_null(), "state", r->done ?
+	    "done" : "running", "started", r->started, "finished",
+	    r->finished[0] != '\0' ? r->finished : NULL,
+	    "steps", (json_int_t)r->steps, "checked", (json_int_t)r->checked,
+	    "unreadable", (json_int_t)r->unreadable, "discrepancies",
+	    (json_int_t)r->discrepancies, "by_cause", causes, "repairs",
+	    (json_int_t)r->repairs, "api_calls", (json_int_t)r->api_calls,
+	    "clean", r->discrepancies == 0 && r->unreadable == 0);
+}
+
+int
+recon_report_json(struct db *db, int64_t run_id, json_t **out,
+    struct err *e)
+{
+	struct recon_report	 r;
+	struct db_res		*res = NULL;
+	json_t			*root = NULL, *list, *d;
+	int			 t, rc = -1;
+
+	*out = NULL;
+	if (recon_report_load(db, run_id, &r, e) == -1)
+		return -1;
+	if ((root = json_object()) == NULL || (list = json_array()) == NULL)
+		goto oom;
+	json_object_set_new(root, "run", report_json(&r));
+	json_object_set_new(root, "discrepancies", list);
+	if ((res = db_query(db, "SELECT d.listing_id, d.account_id, "
+	    "COALESCE(a.name, ''), COALESCE(i.sku, ''), COALESCE("
+	    "l.ext_listing, ''), COALESCE(l.ext_variant, ''), d.hub_desired, "
+	    "d.last_pushed, d.channel_shows, d.difference, d.cause, d.action, "
+	    "d.detail, DATE_FORMAT(d.at, '%Y-%m-%d %H:%i:%s') FROM "
+	    "recon_discrepancies d LEFT JOIN channel_accounts a ON a.id = "
+	    "d.account_id LEFT JOIN stock_items i ON i.id = d.item_id LEFT JOIN "
+	    "channel_listings l ON l.id = d.listing_id WHERE d.run_id = ? "
+	    "ORDER BY d.id", (struct db_val[]){ DBI(run_id) }, 1, e)) == NULL)
+		goto out;
+	while ((t = db_next(res, e)) == 1) {
+		d = json_pack("{sI sI ss ss ss ss sI so so sI ss ss ss ss}",
+		    "listing_id", (json_int_t)db_col_i64(res, 0), "account_id",
+		    (json_int_t)db_col_i64(res, 1), "account", db_col_str(res,
+		    2), "sku", db_col_str(res, 3), "ext_listing",
+		    db_col_str(res, 4), "ext_variant", db_col_str(res, 5),
+		    "hub_desired", (json_int_t)db_col_i64(res, 6),
+		    "last_pushed", db_col_null(res, 7) ? json_null() :
+		    json_integer(db_col_i64(res, 7)), "channel_shows",
+		    db_col_null(res, 8) ? json_null() :
+		    json_integer(db_col_i64(res, 8)), "difference",
+		    (json_int_t)db_col_i64(res, 9), "cause", db_col_str(res,
+		    10), "action", db_col_str(res, 11), "detail",
+		    db_col_str(res, 12), "at", db_col_str(res, 13));
+		if (d == NULL || json_array_append_new(list, d) == -1)
+			goto oom;
+	}
+	if (t == -1)
+		goto out;
+	*out = root;
+	root = NULL;
+	rc = 0;
+	goto out;
+oom:
+	err_set(e, ERR_SYS, "recon report: out of memory");
+out:
+	db_res_free(res);
+	json_decref(root);
+	return rc;
+}
+
+static int
+csv_i64(struct buf *b, const json_t *v)
+{
+	return json_is_integer(v) ? buf_printf(b, "%" JSON_INTEGER_FORMAT,
+	    json_integer_value(v)) : 0;
+}
+
+int
+recon_report_csv(const json_t *report, struct buf *out, struct err *e)
+{
+	const json_t	*run = json_object_get(report, "run"), *d;
+	size_t		 i;
+	int		 rc = 0;
+
+	rc |= buf_puts(out, "run_id,listing_id,account,sku,ext_listing,"
+	    "ext_variant,hub_desired,last_pushed,channel_shows,difference,"
+	    "cause,action,detail,at\r\n");
+	json_array_foreach(json_object_get(report, "discrepancies"), i, d) {
+		rc |= csv_i64(out, json_object_get(run, "run_id"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "listing_id"));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "account")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "sku")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "ext_listing")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "ext_variant")));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "hub_desired"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "last_pushed"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "channel_shows"));
+		rc |= buf_puts(out, ",");
+		rc |= csv_i64(out, json_object_get(d, "difference"));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "cause")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "action")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "detail")));
+		rc |= buf_puts(out, ",");
+		rc |= recon_csv_field(out, json_string_value(
+		    json_object_get(d, "at")));
+		rc |= buf_puts(out, "\r\n");
+	}
+	if (rc != 0)
+		return err_set(e, ERR_TOOBIG, "recon report: CSV too large");
+	return 0;
+}
+
+int
+recon_account_set(struct db *db, int64_t account_id, const char *setting,
+    struct err *e)
+{
+	const char	*eq = setting != NULL ? strchr(setting, '=') : NULL;
+	char		 key[32];
+	int64_t		 v;
+	uint64_t	 n = 0;
+	size_t		 kl;
+
+	if (eq == NULL || (kl = (size_t)(eq - setting)) == 0 ||
+	    kl >= sizeof(key))
+		return err_set(e, ERR_INVALID, "setting must be KEY=VALUE");
+	memcpy(key, setting, kl);
+	key[kl] = '\0';
+	eq++;
+	if (strcmp(key, "recon_policy") == 0) {
+		if (strcmp(eq, "report") != 0 && strcmp(eq, "repair") != 0)
+			return err_set(e, ERR_INVALID, "recon_policy must be "
+			    "report or repair");
+		if (db_exec(db, "UPDATE channel_accounts SET recon_policy = ? "
+		    "WHERE id = ?", (struct db_val[]){ DBS(eq),
+		    DBI(account_id) }, 2, &n, NULL, e) == -1)
+			return -1;
+	} else if (strcmp(key, "recon_threshold") == 0) {
+		if (strcmp(eq, "default") == 0) {
+			if (db_exec(db, "UPDATE channel_accounts SET "
+			    "recon_threshold = NULL WHERE id = ?",
+			    (struct db_val[]){ DBI(account_id) }, 1, &n, NULL,
+			    e) == -1)
+				return -1;
+		} else {
+			if (str_to_i64(eq, 1, 1000000, &v) == -1)
+				return err_set(e, ERR_INVALID, "recon_threshold "
+				    "must be a whole number of units from 1 to "
+				    "1000000, or default");
+			if (db_exec(db, "UPDATE channel_accounts SET "
+			    "recon_threshold = ? WHERE id = ?",
+			    (struct db_val[]){ DBI(v), DBI(account_id) }, 2,
+			    &n, NULL, e) == -1)
+				return -1;
+		}
+	} else
+		return err_set(e, ERR_INVALID, "unknown setting '%.31s' (known: "
+		    "recon_policy, recon_threshold)", key);
+	if (n == 0 && db_query_i64(db, "SELECT id FROM channel_accounts WHERE "
+	    "id = ?", (struct db_val[]){ DBI(account_id) }, 1, &v, e) != 1)
+		return err_set(e, ERR_NOTFOUND, "account %" PRId64 " not found",
+		    account_id);
+	return 0;
 }

@@ -12,16 +12,25 @@
  * path every write takes, which never writes back an unseen sale).
  *
  * Runs are chunked and resumable: recon_step() checks listings in id order
- * from the run's cursor until a deadline or a chunk size, and the next
- * call continues; the cursor moves in the same transaction as the
- * listing's discrepancy and counters, so a crash repeats no check and no
- * repair, and a lease keeps two processes off one run. recon_tick() is the
+ * from the run's cursor until a deadline, a chunk size or a call
+ * allowance, and the next call continues; the cursor moves past a group
+ * of listings read together in the same transaction as their
+ * discrepancies, counters and repairs, so a crash repeats no recorded
+ * check and no repair (at worst the group's read), and a lease keeps two
+ * processes off one run. recon_tick() is the
  * nightly schedule: it continues an unfinished all-accounts run, or starts
  * one when the last finished more than recon_schedule.every_s (default
  * 24 h) ago.
  *
- * API calls: one per listing read (an Etsy token refresh or state lookup
- * inside a read is not counted separately).
+ * API calls: listings of one account are read together where the
+ * adapter has a batch read (channel_ops.read_batch; Etsy: 100 listings a
+ * call), else one call per listing; the calls of a batch are counted
+ * with its first listing (an Etsy token refresh or state lookup inside a
+ * read is not counted separately). A step stops at opts.max_calls; the
+ * tick spends at most RECON_TICK_MAX_CALLS.
+ *
+ * Threshold: an account's recon_threshold (set with the CLI, sql/010)
+ * replaces the run's for that account's listings.
  *
  * Ownership: everything borrows its arguments; nothing is retained.
  */
@@ -31,12 +40,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
+#include "buf.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
 
 #define RECON_THRESHOLD_DEFAULT	1
-#define RECON_LISTING_BATCH	50	/* listing ids fetched per query */
+#define RECON_LISTING_BATCH	100	/* listing ids fetched per query, and
+					 * at most one batch read's worth */
+/* API calls one tick's step may spend (Etsy: 100 listings a call) */
+#define RECON_TICK_MAX_CALLS	100
 
 enum recon_cause {
 	RECON_NONE = 0,		/* no discrepancy */
@@ -85,6 +100,8 @@ int	recon_repairable(enum recon_cause c);
 struct recon_opts {
 	int64_t	 account_id;	/* 0: every unpaused account */
 	int64_t	 threshold;	/* 0: RECON_THRESHOLD_DEFAULT */
+	int64_t	 max_calls;	/* stop a step once it spent this many API
+				 * calls; 0: no limit */
 	int	 chunk;		/* at most this many listings per step; 0:
 				 * until the deadline */
 };
@@ -135,5 +152,31 @@ int	recon_report_load(struct db *db, int64_t run_id,
 /* The report as text: listings checked, discrepancies by cause, repairs,
  * API calls; "clean" when there was no discrepancy. */
 void	recon_report_print(const struct recon_report *r, FILE *f);
+
+/*
+ * The report of a run as JSON: {"run": {run_id, account_id, state,
+ * started, finished, steps, checked, unreadable, discrepancies, by_cause
+ * {cause: n}, repairs, api_calls, clean}, "discrepancies": [{listing_id,
+ * account_id, account, sku, ext_listing, ext_variant, hub_desired,
+ * last_pushed, channel_shows, difference, cause, action, detail, at}]}.
+ * *out is the caller's (json_decref).
+ */
+int	recon_report_json(struct db *db, int64_t run_id, json_t **out,
+	    struct err *e);
+
+/* That report's discrepancies as CSV (RFC 4180, CRLF, a header line),
+ * appended to out. Pure. */
+int	recon_report_csv(const json_t *report, struct buf *out,
+	    struct err *e);
+
+/* One CSV field: quoted when it holds , " CR or LF (quotes doubled), and
+ * a leading = + - @ (not a negative number) prefixed with ' so that no
+ * spreadsheet runs it as a formula. Pure. */
+int	recon_csv_field(struct buf *b, const char *s);
+
+/* "recon_policy=report|repair" or "recon_threshold=N|default" for an
+ * account. ERR_INVALID for anything else, ERR_NOTFOUND for no account. */
+int	recon_account_set(struct db *db, int64_t account_id,
+	    const char *setting, struct err *e);
 
 #endif

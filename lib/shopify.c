@@ -22,6 +22,12 @@ static const char Q_FIND[] =
     " productVariants(first: 10, query: $q) {"
     " nodes { id sku inventoryItem { id } } } }";
 
+static const char Q_CATALOG[] =
+    "query StockhubCatalog($after: String) {"
+    " productVariants(first: 100, after: $after) {"
+    " nodes { id sku title inventoryItem { id } }"
+    " pageInfo { hasNextPage endCursor } } }";
+
 static const char Q_LEVEL[] =
     "query StockhubReadLevel($item: ID!, $location: ID!) {"
     " inventoryItem(id: $item) { id"
@@ -1789,8 +1795,157 @@ out:
 	return rc;
 }
 
+int
+shopify_build_catalog(const char *after, char **out, struct err *e)
+{
+	json_t	*v;
+	int	 rc;
+
+	*out = NULL;
+	v = json_pack("{s:s, s:s, s:{s:s?}}", "query", Q_CATALOG,
+	    "operationName", "StockhubCatalog", "variables", "after", after);
+	if (v == NULL)
+		return err_set(e, ERR_INVALID, "catalog: bad cursor");
+	rc = dump(v, out, e);
+	json_decref(v);
+	return rc;
+}
+
+int
+shopify_parse_catalog(const struct shopify_gql *g, const char *location,
+    struct channel_place *pl, size_t max, size_t *n, char *cursor,
+    size_t cursorsz, int *more, struct err *e)
+{
+	json_t		*pv, *nodes, *node, *pi, *ii;
+	const char	*sku, *title;
+	int64_t		 vid, iid;
+	size_t		 i;
+
+	*n = 0;
+	*more = 0;
+	if ((pv = data_member(g, "productVariants", 0, e)) == NULL)
+		return -1;
+	nodes = json_object_get(pv, "nodes");
+	pi = json_object_get(pv, "pageInfo");
+	if (!json_is_array(nodes) || !json_is_object(pi))
+		return err_set(e, ERR_INVALID, "data.productVariants: nodes or "
+		    "pageInfo missing");
+	json_array_foreach(nodes, i, node) {
+		ii = json_object_get(node, "inventoryItem");
+		if (!json_is_string(json_object_get(node, "id")) ||
+		    shopify_gid_parse(json_string_value(json_object_get(node,
+		    "id")), "ProductVariant", &vid) == -1 ||
+		    !json_is_object(ii) || !json_is_string(json_object_get(ii,
+		    "id")) || shopify_gid_parse(json_string_value(
+		    json_object_get(ii, "id")), "InventoryItem", &iid) == -1)
+			return err_set(e, ERR_INVALID, "data.productVariants."
+			    "nodes[%zu]: no variant or inventory item id", i);
+		if (*n >= max)
+			return err_set(e, ERR_TOOBIG, "catalog: more than %zu "
+			    "variants in a page", max);
+		sku = json_string_value(json_object_get(node, "sku"));
+		title = json_string_value(json_object_get(node, "title"));
+		memset(&pl[*n], 0, sizeof(pl[*n]));
+		(void)str_fmt(pl[*n].ext_listing, sizeof(pl[*n].ext_listing),
+		    "%lld", (long long)vid);
+		(void)str_fmt(pl[*n].ext_variant, sizeof(pl[*n].ext_variant),
+		    "%lld", (long long)iid);
+		(void)str_copy(pl[*n].ext_location, sizeof(pl[*n].ext_location),
+		    location != NULL ? location : "");
+		(void)str_copy(pl[*n].sku, sizeof(pl[*n].sku), sku != NULL ? sku :
+		    "");
+		(void)str_copy(pl[*n].title, sizeof(pl[*n].title), title !=
+		    NULL ? title : "");
+		(*n)++;
+	}
+	*more = json_is_true(json_object_get(pi, "hasNextPage"));
+	if (*more && (!json_is_string(json_object_get(pi, "endCursor")) ||
+	    str_copy(cursor, cursorsz, json_string_value(json_object_get(pi,
+	    "endCursor"))) == -1))
+		return err_set(e, ERR_INVALID, "data.productVariants.pageInfo."
+		    "endCursor: missing or too long");
+	return 0;
+}
+
+/*
+ * channel_ops.catalog: every product variant, 100 a page, with the
+ * account's location (creds location_id) as each place's location.
+ */
+static int
+shopify_catalog(struct channel_ctx *ctx, struct channel_place **out,
+    size_t *n, int *calls, struct err *e)
+{
+	struct sconn		 c;
+	struct call		 k;
+	struct channel_place	*pl = NULL, *np;
+	char			*body = NULL, cursor[512], loc[32];
+	const json_t		*lj;
+	size_t			 have = 0, cap = 0, got;
+	int			 more = 1, first = 1, rc = -1;
+
+	*out = NULL;
+	*n = 0;
+	*calls = 0;
+	memset(&k, 0, sizeof(k));
+	cursor[0] = '\0';
+	lj = json_object_get(ctx->acct->creds, "location_id");
+	if (json_is_integer(lj))
+		(void)str_fmt(loc, sizeof(loc), "%lld",
+		    (long long)json_integer_value(lj));
+	else
+		(void)str_copy(loc, sizeof(loc), json_is_string(lj) ?
+		    json_string_value(lj) : "");
+	if (conn_open(ctx->acct, &c, e) == -1)
+		return -1;
+	while (more) {
+		if (have + 100 > cap) {
+			if (cap >= SHOPIFY_CATALOG_MAX) {
+				err_set(e, ERR_TOOBIG, "shopify catalog: more "
+				    "than %d variants", SHOPIFY_CATALOG_MAX);
+				goto out;
+			}
+			if ((np = reallocarray(pl, cap + 1000, sizeof(*pl))) ==
+			    NULL) {
+				err_set(e, ERR_SYS, "shopify catalog: out of "
+				    "memory");
+				goto out;
+			}
+			pl = np;
+			cap += 1000;
+		}
+		free(body);
+		body = NULL;
+		call_free(&k);
+		memset(&k, 0, sizeof(k));
+		(*calls)++;
+		if (shopify_build_catalog(first ? NULL : cursor, &body, e) ==
+		    -1 || gql_call(&c, body, &k, e) == -1)
+			goto out;
+		if (k.kind != CALL_OK) {
+			call_err(&k, "catalog", e);
+			goto out;
+		}
+		if (shopify_parse_catalog(&k.g, loc, pl + have, cap - have, &got,
+		    cursor, sizeof(cursor), &more, e) == -1)
+			goto out;
+		have += got;
+		first = 0;
+	}
+	*out = pl;
+	*n = have;
+	pl = NULL;
+	rc = 0;
+out:
+	free(pl);
+	call_free(&k);
+	free(body);
+	conn_close(&c);
+	return rc;
+}
+
 const struct channel_ops shopify_ops = {
 	.name = "shopify",
 	.push = shopify_push,
 	.read = shopify_read,
+	.catalog = shopify_catalog,
 };

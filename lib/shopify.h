@@ -361,4 +361,21 @@ int	shopify_webhook_subscribe(const struct channel_account *a,
 	    enum shopify_topic t, const char *uri, char *id, size_t idsz,
 	    struct err *e);
 
+/* variants the mapping audit lists from one shop at most */
+#define SHOPIFY_CATALOG_MAX	200000
+
+/* The body of one page of the catalog (every product variant, 100 a
+ * page) after cursor (NULL: the first page). *out is malloc'd. */
+int	shopify_build_catalog(const char *after, char **out, struct err *e);
+
+/*
+ * One catalog page into pl (at most max): variant id as ext_listing,
+ * inventory item id as ext_variant, location as ext_location, sku and
+ * title as shown; *more and cursor say whether and where to go on.
+ * Pure.
+ */
+int	shopify_parse_catalog(const struct shopify_gql *g, const char *location,
+	    struct channel_place *pl, size_t max, size_t *n, char *cursor,
+	    size_t cursorsz, int *more, struct err *e);
+
 #endif

@@ -1963,6 +1963,14 @@ api_inventory_batch(struct emu_req *r)
 		return;
 	if ((uid = auth_user(r, "listings_r")) == 0)
 		return;
+	/* the spec: "All requested listing IDs must exist -- if any single
+	 * ID is not found, the entire request returns a 404." */
+	for (i = 0; i < n; i++)
+		if (listing_find(ids[i]) == NULL) {
+			fail(r, 404, "Listing %lld not found",
+			    (long long)ids[i]);
+			return;
+		}
 	res = json_array();
 	for (i = 0; i < n; i++)
 		if ((l = listing_find(ids[i])) != NULL && l->user_id == uid)

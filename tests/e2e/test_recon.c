@@ -354,6 +354,113 @@ test_chunked_resume(void **state)
 	    (struct db_val[]){ DBI(run) }, 1), total);
 }
 
+/*
+ * A push that failed (the sandbox answers 503) and was never retried in
+ * time: the channel still shows the old figure; the run names a failed or
+ * lost push and, under the repair policy, pushes it again.
+ */
+static void
+test_dropped_push(void **state)
+{
+	struct recon_report	 r;
+	struct err		 e;
+	char			 sku[64], key[64];
+	int64_t			 lst;
+
+	(void)state;
+	new_item(sku, sizeof(sku), "DP", 6);
+	lst = map_shopify(sku, 0);
+	settle();
+	assert_int_equal(sbx_shopify_shown(sku), 6);
+	json_decref(sbx_ok(SBX_SHOPIFY, "POST", "/_sandbox/faults",
+	    "{\"rules\":[{\"path\":\"/admin/api/\",\"kind\":\"5xx\","
+	    "\"status\":503,\"times\":20}]}"));
+	(void)str_fmt(key, sizeof(key), "rc-dp-%ld", pid);
+	t_post(db, key, sku, STOCK_WRITE_OFF, 2);
+	if (push_run(db, &cfg, "test-recon", push_now_ms() + 5000, NULL, &e) ==
+	    -1)
+		fail_msg("push: %s", e.msg);
+	json_decref(sbx_ok(SBX_SHOPIFY, "DELETE", "/_sandbox/faults", NULL));
+	assert_int_equal(sbx_shopify_shown(sku), 6);
+	assert_int_equal(q64("SELECT last_pushed_qty FROM channel_listings "
+	    "WHERE id = ?", (struct db_val[]){ DBI(lst) }, 1), 6);
+
+	exec1("UPDATE channel_accounts SET recon_policy = 'repair' WHERE id = ?",
+	    (struct db_val[]){ DBI(shop_acct) }, 1);
+	r = reconcile(shop_acct);
+	print_report(&r);
+	assert_int_equal(r.by_cause[RECON_LOST_PUSH], 1);
+	assert_int_equal(q64("SELECT COUNT(*) FROM recon_discrepancies WHERE "
+	    "run_id = ? AND listing_id = ? AND cause = 'lost_push' AND "
+	    "hub_desired = 4 AND last_pushed = 6 AND channel_shows = 6 AND "
+	    "action = 'repair_queued'", (struct db_val[]){ DBI(r.run_id),
+	    DBI(lst) }, 2), 1);
+	settle();
+	assert_int_equal(sbx_shopify_shown(sku), 4);
+	exec1("UPDATE channel_accounts SET recon_policy = 'report' WHERE id = ?",
+	    (struct db_val[]){ DBI(shop_acct) }, 1);
+	r = reconcile(shop_acct);
+	assert_int_equal(r.by_cause[RECON_LOST_PUSH], 0);
+}
+
+/*
+ * Etsy listings are read 100 to a call; a call naming a listing Etsy no
+ * longer has is refused whole (404), so that batch is read one by one and
+ * only the missing listing is a mapping problem.
+ */
+static void
+test_etsy_batch(void **state)
+{
+	struct recon_report	 r;
+	char			 sku1[64], sku2[64];
+	int64_t			 l1, l2, e1, e2, b0, o0;
+
+	(void)state;
+	new_item(sku1, sizeof(sku1), "EB1", 2);
+	new_item(sku2, sizeof(sku2), "EB2", 3);
+	l1 = map_etsy(sku1, 1, &e1);
+	l2 = map_etsy(sku2, 1, &e2);
+	settle();
+	assert_int_equal(sbx_etsy_shown(e2, sku2), 3);
+	b0 = sbx_route_count(SBX_ETSY,
+	    "GET /v3/application/listings/batch/inventory");
+	o0 = sbx_route_count(SBX_ETSY, "GET /v3/application/listings/{}/"
+	    "inventory");
+	r = reconcile(etsy_acct);
+	assert_int_equal(r.checked, 3);
+	assert_int_equal(r.api_calls, 1);
+	assert_int_equal(sbx_route_count(SBX_ETSY,
+	    "GET /v3/application/listings/batch/inventory") - b0, 1);
+	assert_int_equal(sbx_route_count(SBX_ETSY, "GET /v3/application/"
+	    "listings/{}/inventory") - o0, 0);
+	/* listing l1 now points at a listing Etsy does not have */
+	exec1("UPDATE channel_listings SET ext_listing = '999999991' WHERE "
+	    "id = ?", (struct db_val[]){ DBI(l1) }, 1);
+	r = reconcile(etsy_acct);
+	print_report(&r);
+	assert_int_equal(r.checked, 3);
+	/* the mapping problem, and the manual edit test_etsy_changed left */
+	assert_int_equal(r.discrepancies, 2);
+	assert_int_equal(r.by_cause[RECON_MAPPING], 1);
+	assert_int_equal(r.by_cause[RECON_MANUAL_EDIT], 1);
+	assert_int_equal(r.api_calls, 1 + 3);
+	assert_int_equal(sbx_route_count(SBX_ETSY, "GET /v3/application/"
+	    "listings/{}/inventory") - o0, 3);
+	assert_int_equal(q64("SELECT COUNT(*) FROM recon_discrepancies WHERE "
+	    "run_id = ? AND listing_id = ? AND cause = 'mapping'",
+	    (struct db_val[]){ DBI(r.run_id), DBI(l1) }, 2), 1);
+	assert_int_equal(q64("SELECT last_seen_qty FROM channel_listings WHERE "
+	    "id = ?", (struct db_val[]){ DBI(l2) }, 1), 3);
+	/* put it back for the tests after this one */
+	{
+		char	 ext[32];
+
+		(void)str_fmt(ext, sizeof(ext), "%" PRId64, e1);
+		exec1("UPDATE channel_listings SET ext_listing = ? WHERE id = ?",
+		    (struct db_val[]){ DBS(ext), DBI(l1) }, 2);
+	}
+}
+
 /* A mapped variant deleted from the channel: a mapping problem. */
 static void
 test_mapping_problem(void **state)
@@ -381,6 +488,8 @@ main(void)
 		cmocka_unit_test(test_shopify_manual_edit),
 		cmocka_unit_test(test_etsy_changed),
 		cmocka_unit_test(test_chunked_resume),
+		cmocka_unit_test(test_dropped_push),
+		cmocka_unit_test(test_etsy_batch),
 		cmocka_unit_test(test_mapping_problem),
 	};
 

@@ -857,6 +857,50 @@ test_rate_and_errors(void **state)
 	assert_string_equal(msg, "HTTP 500");
 }
 
+/* A getListingsInventoryByListingIds answer: each listing's inventory
+ * found by id, its state taken from the listing. */
+static void
+test_batch_find(void **state)
+{
+	static const char body[] = "{\"count\":3,\"results\":["
+	    "{\"listing_id\":11,\"state\":\"sold_out\",\"inventory\":"
+	    "{\"products\":[{\"product_id\":1,\"sku\":\"A\","
+	    "\"property_values\":[],\"offerings\":[{\"offering_id\":2,"
+	    "\"quantity\":0,\"is_enabled\":true,\"price\":{\"amount\":"
+	    "2800,\"divisor\":100,\"currency_code\":\"USD\"}}]}],"
+	    "\"price_on_property\":[],\"quantity_on_property\":[],"
+	    "\"sku_on_property\":[]}},"
+	    "{\"listing_id\":12,\"state\":\"active\",\"inventory\":null},"
+	    "{\"listing_id\":13,\"state\":\"active\",\"inventory\":"
+	    "{\"products\":[{\"sku\":7}]}}]}";
+	struct etsy_inventory	 inv;
+	struct err		 e;
+	json_t			*root;
+
+	(void)state;
+	root = json_loads(body, 0, NULL);
+	assert_non_null(root);
+	assert_int_equal(etsy_batch_find(root, 11, &inv, &e), 1);
+	assert_int_equal(inv.nproducts, 1);
+	assert_string_equal(inv.products[0].sku, "A");
+	assert_int_equal(inv.state, ETSY_STATE_SOLD_OUT);
+	assert_int_equal(inv.listing_id, 11);
+	etsy_inventory_free(&inv);
+	/* no inventory record: not on the channel as mapped */
+	assert_int_equal(etsy_batch_find(root, 12, &inv, &e), -1);
+	assert_int_equal(e.kind, ERR_NOTFOUND);
+	/* a malformed inventory is refused, naming the field */
+	assert_int_equal(etsy_batch_find(root, 13, &inv, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	/* not in the answer */
+	assert_int_equal(etsy_batch_find(root, 14, &inv, &e), 0);
+	json_decref(root);
+	root = json_loads("{\"count\":0}", 0, NULL);
+	assert_int_equal(etsy_batch_find(root, 11, &inv, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	json_decref(root);
+}
+
 int
 main(void)
 {
@@ -876,6 +920,7 @@ main(void)
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_deleted_dropped),
 		cmocka_unit_test(test_rate_and_errors),
+		cmocka_unit_test(test_batch_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

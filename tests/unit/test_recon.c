@@ -1,6 +1,6 @@
 /*
  * Unit tests for lib/recon.c's pure part: the discrepancy threshold and
- * the likely-cause classifier, edges included.
+ * the likely-cause classifier, edges included; the report's CSV.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+
+#include "buf.h"
 #include "recon.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -121,6 +124,65 @@ test_names(void **state)
 	assert_false(recon_repairable(RECON_NONE));
 }
 
+/* CSV fields: quoted when needed, quotes doubled, formulas defused. */
+static void
+test_csv_field(void **state)
+{
+	static const struct { const char *in, *out; } c[] = {
+		{ "MUG-1", "MUG-1" },
+		{ "", "" },
+		{ "a,b", "\"a,b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"" },
+		{ "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\"" },
+		{ "+1", "'+1" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "-5", "-5" },
+		{ "-x", "'-x" },
+	};
+	struct buf	 b;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < NELEM(c); i++) {
+		buf_init(&b, 1024);
+		assert_int_equal(recon_csv_field(&b, c[i].in), 0);
+		assert_string_equal(b.data != NULL ? b.data : "", c[i].out);
+		buf_free(&b);
+	}
+	buf_init(&b, 4);
+	assert_int_equal(recon_csv_field(&b, "far too long"), -1);
+	buf_free(&b);
+}
+
+/* The report's CSV: a header, then one CRLF line per discrepancy. */
+static void
+test_report_csv(void **state)
+{
+	json_t		*rep;
+	struct buf	 b;
+	struct err	 e;
+
+	(void)state;
+	rep = json_pack("{s{sI} s[{sI ss ss ss ss sI sn sI sI ss ss ss ss}]}",
+	    "run", "run_id", (json_int_t)7, "discrepancies", "listing_id",
+	    (json_int_t)3, "account", "Shop, Inc", "sku", "MUG-1",
+	    "ext_listing", "99", "ext_variant", "Color=Red", "hub_desired",
+	    (json_int_t)5, "last_pushed", "channel_shows", (json_int_t)12,
+	    "difference", (json_int_t)7, "cause", "manual_edit", "action",
+	    "reported", "detail", "typed \"12\"", "at", "2026-11-28 10:00:00");
+	assert_non_null(rep);
+	buf_init(&b, 4096);
+	assert_int_equal(recon_report_csv(rep, &b, &e), 0);
+	assert_string_equal(b.data, "run_id,listing_id,account,sku,"
+	    "ext_listing,ext_variant,hub_desired,last_pushed,channel_shows,"
+	    "difference,cause,action,detail,at\r\n"
+	    "7,3,\"Shop, Inc\",MUG-1,99,Color=Red,5,,12,7,manual_edit,"
+	    "reported,\"typed \"\"12\"\"\",2026-11-28 10:00:00\r\n");
+	buf_free(&b);
+	json_decref(rep);
+}
+
 int
 main(void)
 {
@@ -128,6 +190,8 @@ main(void)
 		cmocka_unit_test(test_threshold),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_csv_field),
+		cmocka_unit_test(test_report_csv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1487,6 +1487,61 @@ test_push_scripted_errors(void **state)
 	free(log);
 }
 
+/* A catalog page: variant and inventory item ids from their GIDs, the
+ * SKU as shown (null is ""), the cursor to go on with. */
+static void
+test_catalog_page(void **state)
+{
+	const char *body = "{\"data\":{\"productVariants\":{\"nodes\":["
+	    "{\"id\":\"gid://shopify/ProductVariant/11\",\"sku\":\"MUG-1\","
+	    "\"title\":\"Default Title\",\"inventoryItem\":{\"id\":"
+	    "\"gid://shopify/InventoryItem/21\"}},"
+	    "{\"id\":\"gid://shopify/ProductVariant/12\",\"sku\":null,"
+	    "\"title\":\"Blue\",\"inventoryItem\":{\"id\":"
+	    "\"gid://shopify/InventoryItem/22\"}}],\"pageInfo\":{"
+	    "\"hasNextPage\":true,\"endCursor\":\"abc\"}}}," COST_OK "}";
+	const char *bad = "{\"data\":{\"productVariants\":{\"nodes\":["
+	    "{\"id\":\"gid://shopify/Product/11\",\"inventoryItem\":{"
+	    "\"id\":\"gid://shopify/InventoryItem/21\"}}],\"pageInfo\":{"
+	    "\"hasNextPage\":false}}}," COST_OK "}";
+	struct shopify_gql	 g;
+	struct channel_place	 pl[4];
+	struct err		 e;
+	char			 cur[16], *q = NULL;
+	size_t			 n;
+	int			 more;
+
+	(void)state;
+	gql(body, &g);
+	assert_int_equal(shopify_parse_catalog(&g, "1", pl, 4, &n, cur,
+	    sizeof(cur), &more, &e), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(pl[0].ext_listing, "11");
+	assert_string_equal(pl[0].ext_variant, "21");
+	assert_string_equal(pl[0].ext_location, "1");
+	assert_string_equal(pl[0].sku, "MUG-1");
+	assert_string_equal(pl[1].sku, "");
+	assert_string_equal(pl[1].title, "Blue");
+	assert_true(more);
+	assert_string_equal(cur, "abc");
+	/* no room: refused, never cut short silently */
+	assert_int_equal(shopify_parse_catalog(&g, "1", pl, 1, &n, cur,
+	    sizeof(cur), &more, &e), -1);
+	shopify_gql_free(&g);
+	gql(bad, &g);
+	assert_int_equal(shopify_parse_catalog(&g, "1", pl, 4, &n, cur,
+	    sizeof(cur), &more, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	shopify_gql_free(&g);
+	/* the cursor goes in as a variable, never into the query text */
+	assert_int_equal(shopify_build_catalog("x\"}", &q, &e), 0);
+	assert_non_null(strstr(q, "\"after\":\"x\\\"}\""));
+	free(q);
+	assert_int_equal(shopify_build_catalog(NULL, &q, &e), 0);
+	assert_non_null(strstr(q, "\"after\":null"));
+	free(q);
+}
+
 int
 main(void)
 {
@@ -1518,6 +1573,7 @@ main(void)
 		cmocka_unit_test(test_push_stale_then_held),
 		cmocka_unit_test(test_push_stale_twice),
 		cmocka_unit_test(test_push_scripted_errors),
+		cmocka_unit_test(test_catalog_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
