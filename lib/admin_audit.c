@@ -23,6 +23,7 @@
 #include "admin.h"
 #include "app.h"
 #include "buf.h"
+#include "csvw.h"
 #include "db.h"
 #include "err.h"
 #include "html.h"
@@ -497,36 +498,11 @@ out:
 	buf_free(&b);
 }
 
-/*
- * One CSV field (RFC 4180): quoted when it holds a comma, a quote, CR or
- * LF (quotes doubled); a value a spreadsheet would run as a formula
- * (leading = + - @, tab or CR) gets a leading apostrophe, inside quotes.
- */
+/* One CSV field of the export, defused for spreadsheets. */
 static int
 csv_field(struct buf *b, const char *s, int last)
 {
-	int	 formula, quote;
-
-	if (s == NULL)
-		s = "";
-	formula = (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-	    s[0] == '\t' || s[0] == '\r');
-	/* a plain negative number is a number, not a formula */
-	if (s[0] == '-' && s[1] != '\0' && strspn(s + 1, "0123456789") ==
-	    strlen(s + 1))
-		formula = 0;
-	quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (quote && buf_puts(b, "\"") == -1)
-		return -1;
-	if (formula && buf_puts(b, "'") == -1)
-		return -1;
-	for (; *s != '\0'; s++)
-		if (buf_append(b, s, 1) == -1 ||
-		    (*s == '"' && buf_append(b, "\"", 1) == -1))
-			return -1;
-	if (quote && buf_puts(b, "\"") == -1)
-		return -1;
-	return buf_puts(b, last ? "\r\n" : ",");
+	return csvw_field(b, s, CSVW_GUARD) == -1 ? -1 : csvw_sep(b, last);
 }
 
 void

@@ -8,6 +8,7 @@
 
 #include "alert.h"
 #include "buf.h"
+#include "csvw.h"
 #include "channel.h"
 #include "db.h"
 #include "err.h"
@@ -676,29 +677,6 @@ recon_report_print(const struct recon_report *r, FILE *f)
 
 /* ---- exports ----------------------------------------------------------- */
 
-int
-recon_csv_field(struct buf *b, const char *s)
-{
-	const char	*p;
-	int		 quote;
-
-	if (s == NULL)
-		s = "";
-	/* a leading = + - @ would be a formula in a spreadsheet */
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote && buf_puts(b, "\"") == -1)
-		return -1;
-	if ((s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') &&
-	    !(s[0] == '-' && s[1] >= '0' && s[1] <= '9') &&
-	    buf_puts(b, "'") == -1)
-		return -1;
-	for (p = s; *p != '\0'; p++)
-		if (buf_append(b, p, 1) == -1 || (*p == '"' &&
-		    buf_append(b, p, 1) == -1))
-			return -1;
-	return quote ? buf_puts(b, "\"") : 0;
-}
-
 static json_t *
 report_json(const struct recon_report *r)
 {
@@ -799,17 +777,17 @@ recon_report_csv(const json_t *report, struct buf *out, struct err *e)
 		rc |= buf_puts(out, ",");
 		rc |= csv_i64(out, json_object_get(d, "listing_id"));
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "account")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "account")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "sku")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "sku")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "ext_listing")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "ext_listing")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "ext_variant")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "ext_variant")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
 		rc |= csv_i64(out, json_object_get(d, "hub_desired"));
 		rc |= buf_puts(out, ",");
@@ -819,17 +797,17 @@ recon_report_csv(const json_t *report, struct buf *out, struct err *e)
 		rc |= buf_puts(out, ",");
 		rc |= csv_i64(out, json_object_get(d, "difference"));
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "cause")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "cause")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "action")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "action")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "detail")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "detail")), CSVW_GUARD);
 		rc |= buf_puts(out, ",");
-		rc |= recon_csv_field(out, json_string_value(
-		    json_object_get(d, "at")));
+		rc |= csvw_field(out, json_string_value(
+		    json_object_get(d, "at")), CSVW_GUARD);
 		rc |= buf_puts(out, "\r\n");
 	}
 	if (rc != 0)

@@ -169,11 +169,6 @@ int	recon_report_json(struct db *db, int64_t run_id, json_t **out,
 int	recon_report_csv(const json_t *report, struct buf *out,
 	    struct err *e);
 
-/* One CSV field: quoted when it holds , " CR or LF (quotes doubled), and
- * a leading = + - @ (not a negative number) prefixed with ' so that no
- * spreadsheet runs it as a formula. Pure. */
-int	recon_csv_field(struct buf *b, const char *s);
-
 /* "recon_policy=report|repair" or "recon_threshold=N|default" for an
  * account. ERR_INVALID for anything else, ERR_NOTFOUND for no account. */
 int	recon_account_set(struct db *db, int64_t account_id,

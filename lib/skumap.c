@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "csvw.h"
 #include "err.h"
 #include "skumap.h"
 #include "stock.h"
@@ -662,37 +663,10 @@ skumap_parse(struct skumap *m, enum skumap_source src, const char *data,
 /* ---- writing ---- */
 
 static int
-needs_quotes(const char *s)
-{
-	size_t	 n = strlen(s);
-
-	if (n == 0)
-		return 0;
-	if (strpbrk(s, ",\"\r\n") != NULL)
-		return 1;
-	return s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
-	    s[n - 1] == '\t';
-}
-
-static int
 put_field(struct buf *b, const char *s, int last)
 {
-	char	*q;
-	size_t	 n = strlen(s), w;
-	int	 rc;
-
-	if (!needs_quotes(s))
-		rc = buf_append(b, s, n);
-	else {
-		if ((q = malloc(2 * n + 3)) == NULL)
-			return -1;
-		w = csv_write(q, 2 * n + 3, s, n);
-		rc = w > 2 * n + 3 ? -1 : buf_append(b, q, w);
-		free(q);
-	}
-	if (rc == 0)
-		rc = buf_append(b, last ? "\r\n" : ",", last ? 2 : 1);
-	return rc;
+	/* no formula guard: the map must read back byte for byte */
+	return csvw_field(b, s, 0) == -1 ? -1 : csvw_sep(b, last);
 }
 
 int
