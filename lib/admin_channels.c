@@ -30,6 +30,7 @@
 #include "app.h"
 #include "bom.h"
 #include "buf.h"
+#include "bufrec.h"
 #include "channel.h"
 #include "connect.h"
 #include "db.h"
@@ -883,6 +884,49 @@ static const struct {
 	{ NULL, NULL }
 };
 
+/*
+ * What bufrec recommends for this account, per velocity class, next to
+ * the configured buffer: measured, not a static percentage (README
+ * "Safety buffers"). Advice only; `stockhub buffers --apply` applies it.
+ * A failure to measure is logged and the section left out: the page
+ * still works.
+ */
+static void
+recommend_table(struct db *db, int64_t id, struct html *h)
+{
+	struct bufrec_row	 rows[BUFREC_CLASSES];
+	struct err		 e;
+	size_t			 n = 0, i;
+	char			 pct[32];
+
+	if (bufrec_account(db, id, 14, BUFREC_TARGET, rows, &n, &e) == -1) {
+		log_error("admin: account %lld buffer advice: %s",
+		    (long long)id, e.msg);
+		return;
+	}
+	html_printf(h, "<h2 id=\"advice\">Recommended buffers</h2>\n"
+	    "<p class=\"hint\">From the last 14 days: how fast each SKU "
+	    "sells and how long the other channels take to hear of a sale; "
+	    "the smallest holdback that keeps an oversell below 1 in 1,000 "
+	    "sync windows.</p>\n");
+	if (n == 0) {
+		html_printf(h, "<p id=\"advice-none\">No listings yet.</p>\n");
+		return;
+	}
+	html_printf(h, "<table id=\"advice-table\" aria-labelledby=\"advice\">"
+	    "<thead><tr><th scope=\"col\">Sales speed</th><th scope=\"col\">"
+	    "SKUs</th><th scope=\"col\">Configured</th><th scope=\"col\">"
+	    "Recommended</th><th scope=\"col\">Why</th></tr></thead><tbody>\n");
+	for (i = 0; i < n; i++) {
+		(void)str_fmt(pct, sizeof(pct), "%.2f", rows[i].configured_pct);
+		html_printf(h, "<tr><td>%s</td><td>%d</td><td>%s %% / %D "
+		    "units</td><td>%D units</td><td>%s</td></tr>\n",
+		    bufrec_class_name(rows[i].cls), rows[i].skus, pct,
+		    rows[i].configured_units, rows[i].units, rows[i].why);
+	}
+	html_printf(h, "</tbody></table>\n");
+}
+
 static void
 account_render(struct http_req *r, struct admin_ctx *c,
     const struct acct_view *v, int status, const struct settings_typed *t,
@@ -1008,6 +1052,7 @@ account_render(struct http_req *r, struct admin_ctx *c,
 		    "The listings could not be read. Try again in a minute.");
 		goto out;
 	}
+	recommend_table(c->db, v->id, &h);
 	html_printf(&h, "<script src=\"/admin/preview.js\" defer></script>\n");
 	admin_page_close(&h);
 	admin_send(r, status, c->https, &h, NULL);

@@ -82,6 +82,8 @@ case $body in *'<script src="/admin/preview.js" defer></script>'*) ok "the page 
 *) not_ok "the page loads the live preview from a file" ;; esac
 case $(printf '%s' "$body" | sed 's|<script src="/admin/preview.js" defer></script>||') in
 *"<script"*) not_ok "the page has no other script" ;; *) ok "the page has no other script" ;; esac
+case $body in *'id="advice-table"'*'<td>&lt;0.1/day</td>'*'units</td>'*) ok "the page shows the recommended buffer next to the configured one" ;;
+*) not_ok "the page shows the recommended buffer next to the configured one" "$body" ;; esac
 rev=$(printf '%s' "$body" | tr '\n' ' ' | sed 's/<form/\n<form/g' | grep 'id="settings-form"' | sed -n 's/.*name="rev" value="\([0-9]*\)".*/\1/p')
 [ -n "$rev" ] && ok "the settings form carries the revision" || not_ok "the settings form carries the revision" "$body"
 
