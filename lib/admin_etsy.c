@@ -551,6 +551,7 @@ struct etsy_status {
 	int64_t	 watermark, last_success, failures, remaining, limit;
 	int64_t	 current_s, last_sale, settings[7];
 	int	 high_traffic, has_remaining, has_limit;
+	int	 cancel_restock;	/* cancel_policy = 'restock' */
 	char	 last_error[256];
 };
 
@@ -576,8 +577,9 @@ status_load(struct db *db, int64_t acct, struct etsy_status *st,
 	if ((q = db_query(db, "SELECT watermark, last_success_at, failures, "
 	    "last_error, remaining_today, limit_per_day, current_interval_s, "
 	    "last_sale_at, high_traffic, min_interval_s, busy_interval_s, "
-	    "interval_s, quiet_interval_s, poll_pct, push_pct, recon_pct "
-	    "FROM etsy_poll_state WHERE account_id = ?", (struct db_val[]){
+	    "interval_s, quiet_interval_s, poll_pct, push_pct, recon_pct, "
+	    "cancel_policy = 'restock' FROM etsy_poll_state WHERE "
+	    "account_id = ?", (struct db_val[]){
 	    DBI(acct) }, 1, e)) == NULL)
 		return -1;
 	if ((rc = db_next(q, e)) == 1) {
@@ -595,15 +597,21 @@ status_load(struct db *db, int64_t acct, struct etsy_status *st,
 		st->high_traffic = db_col_i64(q, 8) != 0;
 		for (i = 0; i < 7; i++)
 			st->settings[i] = db_col_i64(q, 9 + (unsigned)i);
+		st->cancel_restock = db_col_i64(q, 16) != 0;
 	} else if (rc == 0)
 		rc = err_set(e, ERR_NOTFOUND, "no poll state");
 	db_res_free(q);
 	return rc == 1 ? 0 : -1;
 }
 
+/*
+ * The status page. typed: the refused form (its values are shown as the
+ * seller typed them, next to the error), or NULL to show what is stored.
+ */
 static void
 status_render(struct app *a, struct http_req *r, struct admin_ctx *c,
-    const struct channel_account *acct, int status, const char *error)
+    const struct channel_account *acct, int status, const char *error,
+    const struct form *typed)
 {
 	struct etsy_status	 st;
 	struct budget_split	 sp;
@@ -613,6 +621,7 @@ status_render(struct app *a, struct http_req *r, struct admin_ctx *c,
 	int64_t			 used[BUDGET__MAX], per_day, share;
 	char			 t1[40], t2[40], t3[40];
 	const char		*done = form_get(&r->query, "done");
+	const char		*cancel;
 	int			 i;
 
 	buf_init(&b, ADMIN_PAGE_MAX);
@@ -699,8 +708,20 @@ status_render(struct app *a, struct http_req *r, struct admin_ctx *c,
 	    "value=\"%D\">\n<p><label><input type=\"checkbox\" name="
 	    "\"high_traffic\" value=\"1\"%s> High-traffic mode (a holiday "
 	    "sale, a viral post): poll at the busy interval all the time"
-	    "</label></p>\n", c->s.csrf, acct->id, st.high_traffic ?
+	    "</label></p>\n", c->s.csrf, acct->id, (typed != NULL ?
+	    form_get(typed, "high_traffic") != NULL : st.high_traffic) ?
 	    " checked" : "");
+	/* what a cancelled Etsy order does to units already shipped */
+	cancel = typed != NULL ? form_get(typed, "cancel_policy") : NULL;
+	if (cancel == NULL)
+		cancel = st.cancel_restock ? "restock" : "release";
+	html_printf(&h, "<p><label for=\"cancel_policy\">When an Etsy order "
+	    "is cancelled</label> <select id=\"cancel_policy\" "
+	    "name=\"cancel_policy\"><option value=\"release\"%s>put back "
+	    "the units not shipped yet</option><option value=\"restock\"%s>"
+	    "also restock units already shipped</option></select></p>\n",
+	    strcmp(cancel, "restock") != 0 ? " selected" : "",
+	    strcmp(cancel, "restock") == 0 ? " selected" : "");
 	{
 		static const char *const labels[7] = {
 			"Never poll more often than (s)",
@@ -712,12 +733,19 @@ status_render(struct app *a, struct http_req *r, struct admin_ctx *c,
 			"Share for reconciliation (%)"
 		};
 
-		for (i = 0; i < 7; i++)
+		for (i = 0; i < 7; i++) {
+			const char	*v = typed != NULL ?
+			    form_get(typed, setting_names[i]) : NULL;
+			char		 stored[24];
+
+			(void)str_fmt(stored, sizeof(stored), "%lld",
+			    (long long)st.settings[i]);
 			html_printf(&h, "<p><label for=\"%s\">%s</label> "
 			    "<input id=\"%s\" name=\"%s\" inputmode=\"numeric\" "
-			    "value=\"%D\" required></p>\n", setting_names[i],
+			    "value=\"%s\" required></p>\n", setting_names[i],
 			    labels[i], setting_names[i], setting_names[i],
-			    st.settings[i]);
+			    v != NULL ? v : stored);
+		}
 	}
 	html_printf(&h, "<p><button type=\"submit\">Save</button></p></form>"
 	    "\n<p><a href=\"/admin/\">Dashboard</a></p>\n");
@@ -743,7 +771,7 @@ admin_etsy_status(struct app *a, struct http_req *r)
 		    "Not found", "There is no such Etsy account.");
 		goto out;
 	}
-	status_render(a, r, &c, &acct, 200, NULL);
+	status_render(a, r, &c, &acct, 200, NULL, NULL);
 out:
 	channel_account_free(&acct);
 	admin_ctx_free(&c);
@@ -757,7 +785,7 @@ admin_etsy_settings(struct app *a, struct http_req *r)
 	struct budget_split	 sp;
 	struct err		 e;
 	int64_t			 v[7];
-	const char		*ht, *err = NULL;
+	const char		*ht, *cp, *err = NULL;
 	char			 loc[96];
 	int			 i;
 
@@ -787,18 +815,24 @@ admin_etsy_settings(struct app *a, struct http_req *r)
 		else if (v[1] < v[0] || v[2] < v[0] || v[3] < v[0])
 			err = "No interval can be below the minimum.";
 	}
+	cp = form_get(&c.form, "cancel_policy");
+	if (err == NULL && cp != NULL && strcmp(cp, "release") != 0 &&
+	    strcmp(cp, "restock") != 0)
+		err = "A cancellation either puts back what was not shipped "
+		    "or also restocks what was.";
 	if (err != NULL) {
-		status_render(a, r, &c, &acct, 400, err);
+		status_render(a, r, &c, &acct, 400, err, &c.form);
 		goto out;
 	}
 	ht = form_get(&c.form, "high_traffic");
 	if (db_exec(c.db, "UPDATE etsy_poll_state SET high_traffic = ?, "
 	    "min_interval_s = ?, busy_interval_s = ?, interval_s = ?, "
-	    "quiet_interval_s = ?, poll_pct = ?, push_pct = ?, recon_pct = ? "
-	    "WHERE account_id = ?", (struct db_val[]){ DBI(ht != NULL &&
-	    strcmp(ht, "1") == 0), DBI(v[0]), DBI(v[1]), DBI(v[2]), DBI(v[3]),
-	    DBI(v[4]), DBI(v[5]), DBI(v[6]), DBI(acct.id) }, 9, NULL, NULL,
-	    &e) == -1) {
+	    "quiet_interval_s = ?, poll_pct = ?, push_pct = ?, recon_pct = ?, "
+	    "cancel_policy = COALESCE(?, cancel_policy) WHERE account_id = ?",
+	    (struct db_val[]){ DBI(ht != NULL && strcmp(ht, "1") == 0),
+	    DBI(v[0]), DBI(v[1]), DBI(v[2]), DBI(v[3]), DBI(v[4]), DBI(v[5]),
+	    DBI(v[6]), DBS(cp), DBI(acct.id) }, 10, NULL,
+	    NULL, &e) == -1) {
 		log_error("admin: etsy settings: %s", e.msg);
 		admin_fail(r, c.https, 503, "Not saved", "The database is not "
 		    "reachable. Nothing changed; try again in a minute.");
@@ -807,8 +841,9 @@ admin_etsy_settings(struct app *a, struct http_req *r)
 	log_info("admin: %s set Etsy account %" PRId64 " polling: high "
 	    "traffic %s, min %" PRId64 " s, busy %" PRId64 " s, normal %"
 	    PRId64 " s, quiet %" PRId64 " s, shares %" PRId64 "/%" PRId64 "/%"
-	    PRId64, c.s.user, acct.id, ht != NULL && strcmp(ht, "1") == 0 ?
-	    "on" : "off", v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+	    PRId64 ", cancellations %s", c.s.user, acct.id, ht != NULL &&
+	    strcmp(ht, "1") == 0 ? "on" : "off", v[0], v[1], v[2], v[3], v[4],
+	    v[5], v[6], cp != NULL ? cp : "unchanged");
 	(void)str_fmt(loc, sizeof(loc), "/admin/etsy/status?account=%" PRId64
 	    "&done=saved", acct.id);
 	admin_redirect(r, c.https, loc, NULL);

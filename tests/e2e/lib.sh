@@ -42,4 +42,10 @@ has_header() {
 
 secret() { sed -n "s/^$1 *= *//p" "$STOCKHUB_STACK/secrets.conf"; }
 
+# one value from the stack's database (the test's own checks, never the
+# product's way in)
+sql() {
+	mariadb --no-defaults --socket="$STOCKHUB_STACK/run/mysqld.sock" -N -e "$1" \
+	    "$(sed -n 's/^db_name *= *//p' "$STOCKHUB_CONFIG")" 2>/dev/null
+}
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; }

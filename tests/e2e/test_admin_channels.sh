@@ -7,10 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 
 cli() { "$STOCKHUB_BUILD/bin/stockhub" "$@"; }
-sql() {
-	mariadb --no-defaults --socket="$STOCKHUB_STACK/run/mysqld.sock" -N -e "$1" \
-	    "$(sed -n 's/^db_name *= *//p' "$STOCKHUB_CONFIG")" 2>/dev/null
-}
 set_cookie() { printf '%s' "$headers" | tr -d '\r' | sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" | head -1; }
 field() { printf '%s' "$body" | sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\1/p" | head -1; }
 location() { printf '%s' "$headers" | tr -d '\r' | sed -n 's/^[Ll]ocation: //p' | head -1; }

@@ -8,10 +8,6 @@
 . "$(dirname "$0")/lib.sh"
 
 cli() { "$STOCKHUB_BUILD/bin/stockhub" "$@"; }
-sql() {
-	mariadb --no-defaults --socket="$STOCKHUB_STACK/run/mysqld.sock" -N -e "$1" \
-	    "$(sed -n 's/^db_name *= *//p' "$STOCKHUB_CONFIG")" 2>/dev/null
-}
 
 user="totp$$"
 pw="totp password $$ long"

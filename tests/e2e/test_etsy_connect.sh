@@ -135,6 +135,22 @@ req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urle
     --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=80" --data-urlencode "push_pct=20" \
     --data-urlencode "recon_pct=10"
 expect "shares over 100 % are refused" 400 "add up to 100 or less"
+case $body in *'name="poll_pct" inputmode="numeric" value="80"'*) ok "the refused form keeps the share as typed" ;;
+*) not_ok "the refused form keeps the share as typed" "$body" ;; esac
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "min_interval_s=60" --data-urlencode "busy_interval_s=60" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10" --data-urlencode "cancel_policy=burn"
+expect "an unknown cancellation policy is refused" 400 "puts back what was not shipped"
+req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
+    --data-urlencode "min_interval_s=60" --data-urlencode "busy_interval_s=60" --data-urlencode "interval_s=60" \
+    --data-urlencode "quiet_interval_s=300" --data-urlencode "poll_pct=65" --data-urlencode "push_pct=20" \
+    --data-urlencode "recon_pct=10" --data-urlencode "cancel_policy=restock"
+expect "the cancellation policy is saved" 303
+[ "$(sql "SELECT cancel_policy FROM etsy_poll_state WHERE account_id = $acct")" = restock ] &&
+    ok "cancelled Etsy orders now restock shipped units" || not_ok "cancelled Etsy orders now restock shipped units"
+req GET "/admin/etsy/status?account=$acct" -H "$ck"
+expect "the page shows the policy chosen" 200 '<option value="restock" selected>'
 req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
     --data-urlencode "high_traffic=1" \
     --data-urlencode "min_interval_s=15" --data-urlencode "busy_interval_s=15" --data-urlencode "interval_s=60" \
