@@ -77,7 +77,13 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 	    "(SELECT DATE_FORMAT(MAX(pl.at), " TS_FMT ") FROM push_log pl "
 	    "JOIN channel_listings cl ON cl.id = pl.listing_id WHERE "
 	    "cl.account_id = ca.id AND pl.outcome IN ('written','unchanged',"
-	    "'held')) FROM channel_accounts ca ORDER BY ca.name",
+	    "'held')), "
+	    /* 8, 9: Etsy's API calls today (all purposes; the status page
+	     * splits them) and its current polling interval */
+	    "(SELECT SUM(c.n) FROM etsy_api_calls c WHERE c.account_id = "
+	    "ca.id AND c.day = UTC_DATE()), (SELECT ep.current_interval_s "
+	    "FROM etsy_poll_state ep WHERE ep.account_id = ca.id) "
+	    "FROM channel_accounts ca ORDER BY ca.name",
 	    NULL, 0, e)) == NULL)
 		goto out;
 	html_printf(h, "<h2 id=\"channels\">Channels</h2>\n");
@@ -94,6 +100,8 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 			    "<th scope=\"col\">Outcome</th>"
 			    "<th scope=\"col\" class=\"num\">Waiting to push"
 			    "</th><th scope=\"col\" class=\"num\">Failed</th>"
+			    "<th scope=\"col\" class=\"num\">API calls today"
+			    "</th><th scope=\"col\">Polling</th>"
 			    "</tr></thead><tbody>\n");
 		html_printf(h, "<tr><th scope=\"row\"><a href=\"/admin/"
 		    "channel?id=%D\">%s</a>%s</th><td>%s", db_col_i64(q, 0),
@@ -123,8 +131,16 @@ dash_channels(struct db *db, struct html *h, struct err *e)
 		else
 			html_printf(h, "<td>never</td><td></td>");
 		html_printf(h, "<td class=\"num\">%D</td><td class=\"num%s\">"
-		    "%D</td></tr>\n", db_col_i64(q, 4),
+		    "%D</td>", db_col_i64(q, 4),
 		    db_col_i64(q, 5) > 0 ? " bad" : "", db_col_i64(q, 5));
+		if (strcmp(db_col_str(q, 2), "etsy") == 0)
+			html_printf(h, "<td class=\"num\">%D</td><td>every %D s"
+			    "</td></tr>\n", db_col_null(q, 8) ? 0 :
+			    db_col_i64(q, 8), db_col_null(q, 9) ? 60 :
+			    db_col_i64(q, 9));
+		else
+			html_printf(h, "<td class=\"num\">not counted</td>"
+			    "<td>webhooks</td></tr>\n");
 	}
 	if (got == -1)
 		goto out;

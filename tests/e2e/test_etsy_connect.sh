@@ -169,6 +169,11 @@ polled=$(printf '%s' "$body" | sed -n 's/.*"etsy_poll":{[^}]*"polled":\([0-9]*\)
 req GET "/admin/etsy/status?account=$acct" -H "$ck"
 expect "the status page shows the 15 s interval" 200 "15 s (high-traffic mode)"
 csrf=$(field csrf)
+req GET /admin/ -H "$ck"
+expect "the dashboard shows the account's polling interval" 200 "every 15 s"
+case $body in *"API calls today"*) ok "the dashboard counts the Etsy API calls of the day" ;;
+*) not_ok "the dashboard counts the Etsy API calls of the day" "$body" ;; esac
+csrf=$(field csrf)
 # calm again, so the later tests' ticks do not wait for this shop
 req POST /admin/etsy/settings -H "$ck" --data-urlencode "csrf=$csrf" --data-urlencode "account=$acct" \
     --data-urlencode "min_interval_s=60" --data-urlencode "busy_interval_s=60" --data-urlencode "interval_s=60" \
