@@ -323,6 +323,7 @@ void
 admin_returns_page(struct app *a, struct http_req *r)
 {
 	struct admin_ctx	 c;
+	struct ret_typed	 pre;
 	const char		*done, *notice = NULL;
 	size_t			 i;
 
@@ -332,7 +333,10 @@ admin_returns_page(struct app *a, struct http_req *r)
 	for (i = 0; done != NULL && ret_notices[i].done != NULL; i++)
 		if (strcmp(done, ret_notices[i].done) == 0)
 			notice = ret_notices[i].notice;
-	ret_render(r, &c, 200, NULL, notice);
+	/* from a SKU's stock page: the form starts with that SKU */
+	memset(&pre, 0, sizeof(pre));
+	pre.sku = form_get(&r->query, "sku");
+	ret_render(r, &c, 200, pre.sku != NULL ? &pre : NULL, notice);
 out:
 	admin_ctx_free(&c);
 }

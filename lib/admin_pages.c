@@ -21,6 +21,7 @@
 #include "ledger.h"
 #include "log.h"
 #include "push.h"
+#include "returns.h"
 #include "stock.h"
 #include "str.h"
 
@@ -455,6 +456,7 @@ stock_render(struct http_req *r, struct admin_ctx *c, const char *sku,
 	struct html		 h;
 	struct err		 e;
 	size_t			 i;
+	int64_t			 held = 0;
 	char			 enc[STOCK_SKU_MAX * 4 * 3 + 1];
 
 	buf_init(&b, ADMIN_PAGE_MAX);
@@ -506,9 +508,17 @@ stock_render(struct http_req *r, struct admin_ctx *c, const char *sku,
 	    "name.</p>\n");
 	for (i = 0; actions[i].name != NULL; i++)
 		action_form(&h, c, &it, &actions[i], typed);
+	if (returns_held_units(c->db, it.id, &held, &e) == 0 && held > 0)
+		html_printf(&h, "<p id=\"held-units\">%D unit(s) came back and "
+		    "are held for inspection; they are not available until "
+		    "decided on the <a href=\"/admin/returns\">Returns</a> "
+		    "page.</p>\n", held);
 	if (admin_urlencode(enc, sizeof(enc), it.sku) == 0)
-		html_printf(&h, "<p><a href=\"/admin/sku?sku=%s\" "
-		    "id=\"history-link\">History and chart</a></p>\n", enc);
+		html_printf(&h, "<p><a href=\"/admin/returns?sku=%s\" "
+		    "id=\"return-link\">Return received…</a> "
+		    "<a href=\"/admin/sku?sku=%s\" "
+		    "id=\"history-link\">History and chart</a></p>\n", enc,
+		    enc);
 	html_printf(&h, "<p><a href=\"/admin/stock\">Another SKU</a></p>\n");
 	admin_page_close(&h);
 	admin_send(r, status, c->https, &h, NULL);

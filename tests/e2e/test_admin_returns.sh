@@ -78,6 +78,12 @@ ret "$(tk 3)" "$k" 1 damaged "cracked in the post" "$csrf"
 ret "$(tk 4)" "$k" 2 inspect "$xss" "$csrf"
 [ "$(avail "$a")" = 4 ] && ok "an inspected return is held, not available" ||
     not_ok "an inspected return is held, not available"
+req GET "/admin/stock?sku=$a" -H "$ck"
+case $body in *'id="held-units"'*'held for inspection'*'id="return-link"'*) ok "the stock page says units are held and links to a return" ;;
+*) not_ok "the stock page says units are held and links to a return" "$body" ;; esac
+req GET "/admin/returns?sku=$a" -H "$ck"
+case $body in *'id="ret-sku"'*"value=\"$a\""*) ok "the return form starts with the SKU it came from" ;;
+*) not_ok "the return form starts with the SKU it came from" "$body" ;; esac
 req GET /admin/returns -H "$ck"
 hold=$(form_field hold decide)
 case $body in *"Held for inspection"*"$k"*'&lt;script&gt;'*) ok "the held units are listed with their reason, escaped" ;;
