@@ -22,6 +22,26 @@ field() { printf '%s' "$body" | sed -n "s/.*name=\"$1\" value=\"\([^\"]*\)\".*/\
 prop() { printf '%s' "$body" | grep -F -- "$1" | sed -n 's/.*name="p\([0-9]*\)".*/\1/p' | head -1; }
 # a byte-exact download of $1 into $2
 download() { curl -s -o "$2" -w '%{http_code}' -H "$ck" "$STOCKHUB_URL$1"; }
+# The header and this test's own records of a map CSV ($1), byte for byte
+# (records may span lines): the suite's database holds every other
+# test's map too, far more than one web form may carry.
+mine() {
+	python3 -c '
+import csv, io, sys
+raw = open(sys.argv[1], newline="", encoding="utf-8").read()
+took = []
+def lines():
+	for l in io.StringIO(raw, newline=""):
+		took.append(l)
+		yield l
+out = []
+for i, rec in enumerate(csv.reader(lines())):
+	if i == 0 or rec[0].startswith(tuple(sys.argv[2:])):
+		out.append("".join(took))
+	del took[:]
+sys.stdout.write("".join(out))
+' "$1" "MAP-$$" "zzmap-$$"
+}
 
 printf '%s\n' "$pw" | cli user add "$user" > /dev/null
 req GET /admin/login
@@ -109,7 +129,7 @@ grep -q "^$sku,Mug $$,$acct,77$$,Color=Red,,$sku" "$tmpd/e1.csv" &&
     ok "the export has the item's listing" || not_ok "the export has the item's listing" "$(cat "$tmpd/e1.csv")"
 
 # new rows with hostile fields, sorting after everything else
-cp "$tmpd/e1.csv" "$tmpd/in.csv"
+mine "$tmpd/e1.csv" > "$tmpd/in.csv"
 printf 'zzmap-%s-1,"Caf\303\251 mug, ""big"" \342\230\225\nsecond line",,,,,\r\n' "$$" >> "$tmpd/in.csv"
 printf 'zzmap-%s-2,<b>bold</b>,%s,88%s,,, zz \r\n' "$$" "$acct" "$$" >> "$tmpd/in.csv"
 printf 'zzmap-%s-2,<b>bold</b>,%s,89%s,,, zz \r\n' "$$" "$acct" "$$" >> "$tmpd/in.csv"
@@ -140,12 +160,13 @@ if [ "$status" = 303 ] && printf '%s' "$headers" | grep -qi '^Location: /admin/m
 else
 	not_ok "the confirmed import is applied" "status $status" "$headers" "$body"
 fi
-download /admin/map/export "$tmpd/e2.csv" > /dev/null
+download /admin/map/export "$tmpd/all2.csv" > /dev/null
+mine "$tmpd/all2.csv" > "$tmpd/e2.csv"
 cmp -s "$tmpd/in.csv" "$tmpd/e2.csv" && ok "export after import gives the imported bytes back exactly" ||
     not_ok "export after import gives the imported bytes back exactly" "$(diff "$tmpd/in.csv" "$tmpd/e2.csv" | head -20)"
 req POST /admin/map/import -H "$ck" -F "csrf=$csrf" -F step=review -F source=hub -F "file=@$tmpd/e2.csv"
 expect "importing the export again changes nothing" 200 "Nothing to change"
-out=$(cli map import "$tmpd/e2.csv" 2>&1)
+out=$(cli map import "$tmpd/all2.csv" 2>&1)
 case $out in *"0 proposal(s), 0 conflict(s)"*) ok "the CLI import of the same file changes nothing" ;;
 *) not_ok "the CLI import of the same file changes nothing" "$out" ;; esac
 
