@@ -525,12 +525,15 @@ audit_tick(struct db *db, const struct config *cfg, int64_t *account_id,
 
 	*account_id = 0;
 	/* unpaused accounts whose last audit (or, before the first, whose
-	 * connection) is older than a week */
+	 * connection) is older than a week; a day for Etsy, which sends no
+	 * product webhooks, so a drift there is still found within 24 hours
+	 * (a 500-listing shop: 5 catalog calls a day) */
 	if ((q = db_query(db, "SELECT a.id, a.type FROM channel_accounts a "
 	    "WHERE a.paused = 0 AND COALESCE((SELECT MAX(r.started_at) FROM "
 	    "audit_runs r WHERE r.account_id = a.id), a.created_at) < "
-	    "CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY a.id",
-	    (struct db_val[]){ DBI(AUDIT_EVERY_S) }, 1, e)) == NULL)
+	    "CURRENT_TIMESTAMP(6) - INTERVAL IF(a.type = 'etsy', ?, ?) SECOND "
+	    "ORDER BY a.id", (struct db_val[]){ DBI(AUDIT_ETSY_EVERY_S),
+	    DBI(AUDIT_EVERY_S) }, 2, e)) == NULL)
 		return -1;
 	while ((r = db_next(q, e)) == 1 && n < sizeof(ids) / sizeof(ids[0]))
 		if (channel_type_parse(db_col_str(q, 1), &t) == 0 &&

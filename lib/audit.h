@@ -20,7 +20,8 @@
  * with one click (audit_confirm), which writes the map entry. Never a
  * near match: no case folding, no trimming, no titles.
  *
- * The audit runs weekly from the tick (audit_tick), on demand (CLI,
+ * The audit runs weekly from the tick (audit_tick; daily for Etsy,
+ * which has no product webhooks), on demand (CLI,
  * admin), and Shopify's products/update webhook raises the same kind of
  * alert for one product as it arrives (lib/shopify_hook).
  *
@@ -39,6 +40,7 @@
 #include "err.h"
 
 #define AUDIT_EVERY_S	(7 * 86400)	/* the weekly schedule */
+#define AUDIT_ETSY_EVERY_S	86400	/* Etsy: no product webhooks */
 
 enum audit_kind {
 	AUDIT_UNMAPPED = 0,
