@@ -214,6 +214,24 @@ async function unlabelled(page) {
 	});
 }
 
+/*
+ * What GET url answers, asked from inside page (same origin, with the
+ * page's session cookie, redirects not followed; the page must show one
+ * of ours): { status, type, disposition, download }, download true for
+ * an attachment or anything but HTML (CSV, JSON, scripts), which a
+ * browser would save rather than show.
+ */
+async function probe(page, url) {
+	const h = await page.evaluate(async (u) => {
+		const r = await fetch(u, { redirect: 'manual', credentials: 'same-origin' });
+		await r.arrayBuffer();
+		return { status: r.status, type: r.headers.get('Content-Type') || '',
+		    disposition: r.headers.get('Content-Disposition') || '' };
+	}, url);
+	h.download = /^\s*attachment/i.test(h.disposition) || (h.status === 200 && !/^text\/html/i.test(h.type));
+	return h;
+}
+
 /* Where the run's screenshots go: $BROWSER_SHOTS, else the build directory
  * ($STOCKHUB_BUILD/screenshots), kept after the run. */
 function shotDir() {
@@ -224,6 +242,6 @@ function shotDir() {
 
 module.exports = {
 	ok, notOk, check, skip, finish, run, cli, sql, sqlStr, secret, tick,
-	sbx, routes, findRoute, addUser, phone, signIn, unlabelled, shotDir,
+	sbx, routes, findRoute, addUser, phone, signIn, unlabelled, probe, shotDir,
 	base, stack, build, top,
 };

@@ -4,7 +4,9 @@
  * keyboard only, a form whose CSRF field was tampered with refused with
  * the 403 page, a shelf count typed into the stock page reaching the
  * sandbox Shopify and Etsy shops, every input labelled, no page wider
- * than the phone, and screenshots of the main pages.
+ * than the phone (every GET page of the route table, with real ids where
+ * a page takes one; a download is told apart by its response and only
+ * checked to be one), and screenshots of the main pages.
  */
 'use strict';
 
@@ -229,17 +231,43 @@ t.run(async (launch) => {
 	t.check(/on_hand=7 /.test(t.cli(['item', 'show', sku]).out), 'the refused form moved nothing');
 	await shot(page, 'refused');
 
-	/* every other page in the route table: labelled, phone-wide */
+	/* every other page in the route table: labelled, phone-wide; a page
+	 * taking a parameter gets a real one. A download (an attachment, or
+	 * anything but HTML: CSV, JSON, scripts) is no page to look at: the
+	 * response is asked for first, with the browser's session, and a
+	 * download is only checked to be one. */
+	const params = {
+		'/admin/map/item': `sku=${encodeURIComponent(sku)}`,
+		'/admin/sku': `sku=${encodeURIComponent(sku)}`,
+		'/admin/bom': `sku=${encodeURIComponent(sku)}`,
+		'/admin/channel': `id=${ch.etsyAcct}`,
+		'/admin/etsy/status': `account=${ch.etsyAcct}`,
+	};
+	const downloads = [];
 	for (const r of t.routes()) {
-		if (r.method !== 'GET' || /\.(css|js)$/.test(r.path) || r.path.endsWith('/') ||
+		if (r.method !== 'GET' || r.path.endsWith('/') ||
 		    ['/admin/login', '/admin/stock', '/admin/etsy/connect', '/admin/etsy/callback'].includes(r.path))
 			continue;
-		const resp = await page.goto(r.path);
+		const url = params[r.path] ? `${r.path}?${params[r.path]}` : r.path;
+		if (new URL(page.url()).host !== here.host)
+			await page.goto('/admin/');
+		const head = await t.probe(page, url);
+		if (head.download) {
+			downloads.push(`${r.path} (${head.status} ${head.type}${head.disposition ? `; ${head.disposition}` : ''})`);
+			t.check(head.status === 200 && (/^\s*attachment/i.test(head.disposition) || /\.(css|js|json|csv)$/.test(r.path)),
+			    `${r.path} is a download or an asset, not a page (attachment, or named for its type)`,
+			    `status ${head.status}`, `Content-Type: ${head.type}`, `Content-Disposition: ${head.disposition}`);
+			continue;
+		}
+		const resp = await page.goto(url);
 		if (new URL(page.url()).host !== here.host || !resp)
 			continue;
+		t.check(resp.status() < 400, `the page ${url} opens`, `status ${resp.status()}`);
 		await pageChecks(page, `the page ${r.path}`);
 		await shot(page, r.path.replace(/^\/admin\//, '').replace(/[^A-Za-z0-9]+/g, '-'));
 	}
+	t.check(downloads.some((d) => d.startsWith('/admin/map/export ')),
+	    'the walk told the SKU map export apart as a download', ...downloads);
 
 	/* sign out with the header's button */
 	await page.goto('/admin/');

@@ -11,8 +11,9 @@
  * Then every admin page is loaded in Chromium: the dashboard, the stock
  * page of every payload item and every payload SKU, the SKU search with
  * every payload, the sign-in form sent back with a payload user name, and
- * every GET route of cgi-bin/admin.c (with real item ids for prefix
- * routes). Each payload calls __xss(its line number), alert() or the
+ * every GET route of cgi-bin/admin.c, the pages about one record with
+ * real ones that carry payloads (an item, a BOM parent, an Etsy account,
+ * a reconciliation run: see records() and withIds). Each payload calls __xss(its line number), alert() or the
  * like when it runs: a page binding and a dialog listener record that.
  * The first pass runs with the pages' Content-Security-Policy bypassed,
  * so escaping alone must keep every payload inert; the second keeps the
@@ -144,6 +145,32 @@ async function buyerOrders() {
 	return chosen;
 }
 
+/*
+ * The records the pages about one record are shown with, all carrying
+ * payloads: an item stored with a payload SKU, a BOM (a kit of two
+ * payload items), a paused Etsy account whose name is a payload, and a
+ * reconciliation run over the Shopify shop whose unmapped SKUs are
+ * payloads (buyerOrders). { sku, bomParent, etsyAcct, runId }
+ */
+function records(items, chosen) {
+	const plain = items.filter((it) => !it.refused && !/[:\s]/.test(it.sku));
+	const out = { sku: plain[0].sku, bomParent: plain[1].sku };
+	let r = t.cli(['bom', 'set', plain[1].sku, `${plain[2].sku}:1`, `${plain[3].sku}:2`, 'kit']);
+	t.check(r.status === 0, 'a kit of payload items is stored as a BOM', r.out);
+	const name = `"><img src=x onerror=__xss(-2)> etsy ${tag}`;
+	r = t.cli(['account', 'add', 'etsy', name, 'http://127.0.0.1:9', `66${tag}`], '{}');
+	const m = r.out.match(/^account (\d+):/m);
+	t.check(m !== null, 'an Etsy account with a payload name is stored', r.out);
+	out.etsyAcct = m ? m[1] : '0';
+	t.sql(`UPDATE channel_accounts SET paused = 1 WHERE name = ${t.sqlStr(name)}`);
+	const shop = t.sql(`SELECT id FROM channel_accounts WHERE name = ${t.sqlStr(`xss shop ${tag}`)}`)[0][0];
+	r = t.cli(['reconcile', shop]);
+	const run = r.out.match(/^reconciliation run (\d+):/m);
+	t.check(run !== null, `a reconciliation run over the payload shop (${chosen.length} unmapped payload SKUs)`, r.out);
+	out.runId = run ? run[1] : '0';
+	return out;
+}
+
 /* A context whose pages report any payload that runs into hits. */
 async function watched(browser, bypassCSP, hits) {
 	const ctxOpts = await t.phone(browser, { bypassCSP });
@@ -266,26 +293,61 @@ t.run(async (launch) => {
 	t.check(badName.length === 0, 'the sign-in form sent back keeps 20 payload user names exactly', ...some(badName));
 	await lp.close();
 
-	/* every GET page of the route table, prefix routes with real ids */
+	/* every GET page of the route table. The pages about one record get
+	 * real ones that carry payloads: an item whose SKU and title are a
+	 * payload (history, map, audit), a BOM parent with payload parts, the
+	 * payload-named Amazon and Etsy accounts (channel, Etsy status), a
+	 * reconciliation run over the shop whose SKUs are payloads; any other
+	 * route gets its bare path and a query of every usual parameter. A
+	 * download (an attachment, or not HTML) is fetched, not shown. */
 	await ctx.clearCookies();
 	const page2 = await signIn(ctx, user, pw);
 	const ids = t.sql(`SELECT id, sku FROM stock_items WHERE sku LIKE 'XSS-${tag}-%' ORDER BY id LIMIT 5`);
 	const acct = t.sql(`SELECT id FROM channel_accounts WHERE name = ${t.sqlStr(acctName)}`)[0][0];
-	const visited = [];
+	const rec = records(items, chosen);
+	const enc = encodeURIComponent;
+	const withIds = {
+		'/admin/sku': [`sku=${enc(rec.sku)}`],
+		'/admin/map/item': [`sku=${enc(rec.sku)}`],
+		'/admin/audit': [`sku=${enc(rec.sku)}`],
+		'/admin/bom': [`sku=${enc(rec.bomParent)}`],
+		'/admin/channel': [`id=${acct}`, `id=${rec.etsyAcct}`],
+		'/admin/etsy/status': [`account=${rec.etsyAcct}`],
+		'/admin/recon/': [`${rec.runId}`],
+	};
+	const visited = [], statuses = [], downloads = [];
 	for (const r of t.routes()) {
 		if (r.method !== 'GET' || /\.(css|js)$/.test(r.path) || r.path === '/admin/login')
 			continue;
 		const targets = [];
-		if (r.path.endsWith('/') && r.path !== '/admin/')
+		if (withIds[r.path] && r.path.endsWith('/'))
+			for (const id of withIds[r.path])
+				targets.push(`${r.path}${id}`);
+		else if (withIds[r.path])
+			for (const q of withIds[r.path])
+				targets.push(`${r.path}?${q}`);
+		else if (r.path.endsWith('/') && r.path !== '/admin/')
 			for (const [id, sku] of ids)
-				targets.push(`${r.path}${id}`, `${r.path}${encodeURIComponent(sku)}`);
+				targets.push(`${r.path}${id}`, `${r.path}${enc(sku)}`);
 		else
-			targets.push(r.path, `${r.path}?sku=${encodeURIComponent(payloads[0])}&account=${acct}&id=${ids[0][0]}`);
+			targets.push(r.path, `${r.path}?sku=${enc(payloads[0])}&account=${acct}&id=${ids[0][0]}`);
 		for (const p of targets) {
-			await visit(page2, p).catch(() => {});
+			if ((await t.probe(page2, p).catch(() => ({ download: false }))).download) {
+				downloads.push(p);
+				continue;
+			}
+			const resp = await visit(page2, p).catch(() => null);
+			if (withIds[r.path])
+				statuses.push(`${p}: ${resp ? resp.status() : 'no answer'}`);
 			visited.push(p);
 		}
 	}
+	const notFound = statuses.filter((x) => !/: 200$/.test(x));
+	t.check(statuses.length >= 8 && notFound.length === 0,
+	    `the ${statuses.length} pages about one record were loaded with real ids (each answered 200)`,
+	    ...notFound, ...statuses);
+	t.check(rec.runId && statuses.some((x) => x.startsWith(`/admin/recon/${rec.runId}:`)),
+	    'a reconciliation run over the payload shop is among them', JSON.stringify(rec));
 	t.check(visited.length >= 4, `every GET route was loaded (${visited.length} pages)`, ...visited);
 	t.check(hits.length === 0, 'no payload ran on any page with the CSP bypassed (escaping alone)', ...hits.slice(0, 20));
 	await ctx.close();
@@ -310,7 +372,9 @@ t.run(async (launch) => {
 	t.sql(`DELETE FROM push_log WHERE listing_id IN (SELECT id FROM channel_listings WHERE account_id = ${a})`);
 	t.sql(`DELETE FROM channel_listings WHERE account_id = ${a}`);
 	t.sql(items.map((it) => `DELETE FROM stock_items WHERE sku = ${t.sqlStr(it.sku)} AND title = ${t.sqlStr(it.p)} ` +
-	    'AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.item_id = stock_items.id)').join(';\n'));
+	    'AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.item_id = stock_items.id) ' +
+	    'AND NOT EXISTS (SELECT 1 FROM bom_lines b WHERE stock_items.id IN (b.parent_id, b.component_id)) ' +
+	    'AND NOT EXISTS (SELECT 1 FROM bom_audit b WHERE b.parent_id = stock_items.id)').join(';\n'));
 	t.sql(`UPDATE alerts SET resolved_at = CURRENT_TIMESTAMP(6) WHERE account_id = (SELECT id FROM channel_accounts ` +
 	    `WHERE name = ${t.sqlStr(`xss shop ${tag}`)}) AND resolved_at IS NULL`);
 });

@@ -12,7 +12,12 @@
 #    sign-in page itself and the stylesheet/scripts.
 # A prefix route ("/admin/items/") is tried with a placeholder id after it.
 # A route taking multipart/form-data (it answers 415 to a urlencoded
-# form with the right token) is tried as multipart.
+# form with the right token) is tried as multipart. A route acting on one
+# record gets that record's id from the small table in extra() below, so
+# its right-token control reaches the handler's own checks (a 404 for "no
+# such account" would otherwise look like a refusal). The sign-in steps
+# (/admin/login and its TOTP code step, /admin/login/totp) have no session
+# yet: each has its own double-submit token and is checked on its own.
 . "$(dirname "$0")/lib.sh"
 
 cli() { "$STOCKHUB_BUILD/bin/stockhub" "$@"; }
@@ -40,6 +45,21 @@ fi
 
 printf '%s\n' "$pw" | cli user add "$user" > /dev/null
 cli item add "$sku" "Crawled mug" > /dev/null
+# records for the routes that act on one (see extra() below)
+etsy=$(printf '{}' | cli account add etsy "crawl etsy $$" http://127.0.0.1:9 "88$$" 2>&1 |
+    sed -n 's/^account \([0-9]*\):.*/\1/p')
+[ -n "$etsy" ] && ok "an Etsy account for the routes that need one" ||
+    not_ok "an Etsy account for the routes that need one"
+
+# extra ROUTE: the fields naming the record a POST route acts on, one
+# "name=value" a line (the crawler sends them with every variant, so only
+# the token differs between the refusals and the control)
+extra() {
+	case $1 in
+	/admin/channel) echo "id=$etsy" ;;
+	/admin/etsy/settings) echo "account=$etsy" ;;
+	esac
+}
 
 # sign in; sets $sid and $csrf (the session's token, from the dashboard)
 signin() {
@@ -63,9 +83,17 @@ target() {
 }
 
 # post PATH MODE [curl args]: MODE is form or multipart; the fields sku,
-# qty, reason and token, plus whatever is given
+# qty, reason, the route's extra() fields and whatever is given ($r is
+# the route being crawled)
 post() {
 	p=$1; mode=$2; shift 2
+	for kv in $(extra "$r"); do
+		if [ "$mode" = multipart ]; then
+			set -- -F "$kv" "$@"
+		else
+			set -- --data-urlencode "$kv" "$@"
+		fi
+	done
 	if [ "$mode" = multipart ]; then
 		req POST "$p" -F "sku=$sku" -F "qty=1" -F "reason=crawler" "$@"
 	else
@@ -96,8 +124,49 @@ expect "POST /admin/login marked cross-site by the browser is refused" 403
 login_post -H "Cookie: __Host-pre=$pre" --data-urlencode "pre=$tok" -H "Origin: $STOCKHUB_URL"
 expect "POST /admin/login with its token signs in (so the refusals above are about the token)" 303
 
+# the TOTP code step: its token is the pending sign-in, the __Host-mfa
+# cookie and the hidden field "mfa" the password step hands out to a
+# user with a second factor
+tuser="crawltotp$$"
+printf '%s\n' "$pw" | cli user add "$tuser" > /dev/null
+cli user totp "$tuser" > /dev/null 2>&1
+req GET /admin/login
+pre=$(set_cookie __Host-pre)
+tok=$(field pre)
+req POST /admin/login -H "Cookie: __Host-pre=$pre" --data-urlencode "pre=$tok" \
+    --data-urlencode "name=$tuser" --data-urlencode "password=$pw"
+mfa=$(set_cookie __Host-mfa)
+mtok=$(field mfa)
+if [ ${#mfa} -eq 64 ] && [ -n "$mtok" ]; then
+	ok "a TOTP user's password step hands out the code step's token"
+else
+	not_ok "a TOTP user's password step hands out the code step's token" "status $status" "$headers"
+fi
+# a well-formed code that is (almost surely) not the current one
+totp_post() { req POST /admin/login/totp --data-urlencode "code=000000" "$@"; }
+totp_post -H "Cookie: __Host-mfa=$mfa"
+expect "POST /admin/login/totp without the form's token is refused" 403
+totp_post -H "Cookie: __Host-mfa=$mfa" --data-urlencode "mfa=0$mtok"
+expect "POST /admin/login/totp with a wrong form token is refused" 403
+totp_post -H "Cookie: __Host-mfa=$mfa" --data-urlencode "mfa=$(printf '%s' "$mtok" | tr '0-9a-f' 'a-f0-9')"
+expect "POST /admin/login/totp with a token of the right shape but not the sign-in's is refused" 403
+totp_post --data-urlencode "mfa=$mtok"
+expect "POST /admin/login/totp without the token's cookie is refused" 403
+totp_post -H "Cookie: __Host-mfa=$mfa" --data-urlencode "mfa=$mtok" -H "Origin: http://evil.example"
+expect "POST /admin/login/totp from a cross-site Origin is refused" 403
+totp_post -H "Cookie: __Host-mfa=$mfa" --data-urlencode "mfa=$mtok" -H "Sec-Fetch-Site: cross-site"
+expect "POST /admin/login/totp marked cross-site by the browser is refused" 403
+# the control: the code is checked (401 wrong, or 303 in the one-in-a-
+# million case that 000000 is the code), not the token refused
+totp_post -H "Cookie: __Host-mfa=$mfa" --data-urlencode "mfa=$mtok" -H "Origin: $STOCKHUB_URL"
+case $status in
+401|303) ok "POST /admin/login/totp with its token reaches the code check (so the refusals above are about the token)" ;;
+*) not_ok "POST /admin/login/totp with its token reaches the code check (so the refusals above are about the token)" \
+    "status $status" "$body" ;;
+esac
+
 # the other POST routes; sign-out last, as it ends the session
-for r in $(printf '%s\n' "$routes" | sed -n 's/^POST //p' | grep -v -e '^/admin/logout$' -e '^/admin/login$') \
+for r in $(printf '%s\n' "$routes" | sed -n 's/^POST //p' | grep -v -e '^/admin/logout$' -e '^/admin/login$' -e '^/admin/login/totp$') \
     $(printf '%s\n' "$routes" | sed -n 's/^POST //p' | grep '^/admin/logout$'); do
 	p=$(target "$r")
 	signin
