@@ -33,7 +33,7 @@ static const char Q_ORDERS[] =
     "query StockhubOrdersSince($q: String!, $after: String) {"
     " orders(first: 10, after: $after, query: $q, sortKey: UPDATED_AT) {"
     " nodes { id name createdAt updatedAt cancelledAt"
-    " lineItems(first: 40) { nodes { id sku quantity variant { id } }"
+    " lineItems(first: 25) { nodes { id sku quantity variant { id } }"
     " pageInfo { hasNextPage } } }"
     " pageInfo { hasNextPage endCursor } } }";
 

@@ -383,7 +383,8 @@ int	shopify_parse_catalog(const struct shopify_gql *g, const char *location,
 /* ---- orders updated since (reconciliation's sweep) -------------------- */
 
 #define SHOPIFY_ORDERS_PAGE	10	/* orders(first: 10) */
-#define SHOPIFY_ORDER_LINES	40	/* lineItems(first: 40) */
+#define SHOPIFY_ORDER_LINES	25	/* lineItems(first: 25): 10 orders a page
+					 * cost 781 points of a 1000 bucket */
 #define SHOPIFY_SWEEP_WAIT_MAX	10	/* seconds the sweep waits for the
 					 * cost bucket before giving up */
 
@@ -398,7 +399,7 @@ int	shopify_orders_query(const char *since, char *out, size_t outsz,
 
 /*
  * orders(first: 10, after: $after, query: $q, sortKey: UPDATED_AT) {
- * nodes { id name createdAt updatedAt cancelledAt lineItems(first: 40) {
+ * nodes { id name createdAt updatedAt cancelledAt lineItems(first: 25) {
  * nodes { id sku quantity variant { id } } pageInfo { hasNextPage } } }
  * pageInfo { hasNextPage endCursor } }, $q from shopify_orders_query()
  * and after a cursor (NULL: the first page). *out is malloc'd. Pure.

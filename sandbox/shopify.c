@@ -18,7 +18,10 @@
  *     with graphql-ruby's error messages and codes, and execution.
  *     QueryRoot: productVariants(first|last, after, query:"sku:…"), product-
  *       Variant(id), inventoryItem(id), location(id), shop,
- *       webhookSubscriptions(first, topics).
+ *       webhookSubscriptions(first, topics), orders(first|last, after,
+ *       query: "updated_at:>'ISO'" / created_at with > >= < <=, sortKey:
+ *       ID|CREATED_AT|UPDATED_AT) { id name createdAt updatedAt
+ *       cancelledAt lineItems(first) { id sku quantity variant } }.
  *     Mutation: inventorySetQuantities, inventoryAdjustQuantities (2026-04:
  *       changeFromQuantity mandatory, explicit null opts out; mismatch →
  *       CHANGE_FROM_QUANTITY_STALE and nothing changes; @idempotent(key:)
