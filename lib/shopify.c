@@ -31,7 +31,7 @@ static const char Q_CATALOG[] =
 
 static const char Q_ORDERS[] =
     "query StockhubOrdersSince($q: String!, $after: String) {"
-    " orders(first: 10, after: $after, query: $q, sortKey: UPDATED_AT) {"
+    " orders(first: 5, after: $after, query: $q, sortKey: UPDATED_AT) {"
     " nodes { id name createdAt updatedAt cancelledAt"
     " lineItems(first: 25) { nodes { id sku quantity variant { id } }"
     " pageInfo { hasNextPage } } }"
@@ -1463,6 +1463,30 @@ call_err(const struct call *k, const char *what, struct err *e)
 	return err_set(e, kind, "shopify: %s: %s", what, k->detail);
 }
 
+/*
+ * gql_call for the paged listings (catalog, orders since): a THROTTLED
+ * answer (or a 429 with a short Retry-After) is waited out, up to
+ * SHOPIFY_SWEEP_WAIT_MAX seconds a time and three times, before it is
+ * handed back. *calls counts every call made.
+ */
+static int
+gql_call_waiting(const struct sconn *c, const char *body, struct call *k,
+    int *calls, struct err *e)
+{
+	int	 tries = 0;
+
+	for (;;) {
+		(*calls)++;
+		if (gql_call(c, body, k, e) == -1)
+			return -1;
+		if (k->kind != CALL_RETRY || k->retry_after < 1 ||
+		    k->retry_after > SHOPIFY_SWEEP_WAIT_MAX || ++tries > 3)
+			return 0;
+		(void)sleep((unsigned)k->retry_after);
+		call_free(k);
+	}
+}
+
 int
 shopify_find_variants(const struct channel_account *a, const char *sku,
     struct shopify_variant *v, size_t max, size_t *n, struct err *e)
@@ -1926,9 +1950,8 @@ shopify_catalog(struct channel_ctx *ctx, struct channel_place **out,
 		body = NULL;
 		call_free(&k);
 		memset(&k, 0, sizeof(k));
-		(*calls)++;
 		if (shopify_build_catalog(first ? NULL : cursor, &body, e) ==
-		    -1 || gql_call(&c, body, &k, e) == -1)
+		    -1 || gql_call_waiting(&c, body, &k, calls, e) == -1)
 			goto out;
 		if (k.kind != CALL_OK) {
 			call_err(&k, "catalog", e);
@@ -2116,7 +2139,7 @@ shopify_orders_since(const struct channel_account *a, const char *since,
 	char			*body = NULL, cursor[512];
 	size_t			 n = 0, i;
 	int64_t			 w;
-	int			 more = 1, first = 1, rc = -1, tries = 0;
+	int			 more = 1, first = 1, rc = -1;
 
 	*calls = 0;
 	memset(&k, 0, sizeof(k));
@@ -2129,21 +2152,14 @@ shopify_orders_since(const struct channel_account *a, const char *since,
 		body = NULL;
 		call_free(&k);
 		memset(&k, 0, sizeof(k));
-		(*calls)++;
 		if (shopify_build_orders_since(since, first ? NULL : cursor,
-		    &body, e) == -1 || gql_call(&c, body, &k, e) == -1)
+		    &body, e) == -1 || gql_call_waiting(&c, body, &k, calls,
+		    e) == -1)
 			goto out;
-		if (k.kind == CALL_RETRY && k.retry_after > 0 &&
-		    k.retry_after <= SHOPIFY_SWEEP_WAIT_MAX && ++tries <= 3) {
-			/* throttled: wait for the bucket, then the same page */
-			(void)sleep((unsigned)k.retry_after);
-			continue;
-		}
 		if (k.kind != CALL_OK) {
 			call_err(&k, "orders since", e);
 			goto out;
 		}
-		tries = 0;
 		if (shopify_parse_orders(&k.g, o, SHOPIFY_ORDERS_PAGE, &n,
 		    cursor, sizeof(cursor), &more, e) == -1)
 			goto out;

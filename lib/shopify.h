@@ -382,11 +382,13 @@ int	shopify_parse_catalog(const struct shopify_gql *g, const char *location,
 
 /* ---- orders updated since (reconciliation's sweep) -------------------- */
 
-#define SHOPIFY_ORDERS_PAGE	10	/* orders(first: 10) */
-#define SHOPIFY_ORDER_LINES	25	/* lineItems(first: 25): 10 orders a page
-					 * cost 781 points of a 1000 bucket */
-#define SHOPIFY_SWEEP_WAIT_MAX	10	/* seconds the sweep waits for the
-					 * cost bucket before giving up */
+#define SHOPIFY_ORDERS_PAGE	5	/* orders(first: 5) */
+#define SHOPIFY_ORDER_LINES	25	/* lineItems(first: 25): 5 orders a page
+					 * cost 391 points of a 1000 bucket */
+#define SHOPIFY_SWEEP_WAIT_MAX	10	/* seconds the sweep (and the
+					 * catalog, channel_ops.catalog) wait
+					 * for a THROTTLED cost bucket, up to
+					 * three times, before giving up */
 
 /*
  * The search term for orders updated after an instant:
@@ -398,7 +400,7 @@ int	shopify_orders_query(const char *since, char *out, size_t outsz,
 	    struct err *e);
 
 /*
- * orders(first: 10, after: $after, query: $q, sortKey: UPDATED_AT) {
+ * orders(first: 5, after: $after, query: $q, sortKey: UPDATED_AT) {
  * nodes { id name createdAt updatedAt cancelledAt lineItems(first: 25) {
  * nodes { id sku quantity variant { id } } pageInfo { hasNextPage } } }
  * pageInfo { hasNextPage endCursor } }, $q from shopify_orders_query()

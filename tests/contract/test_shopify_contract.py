@@ -291,7 +291,7 @@ OPS = [
             id name quantity updatedAt } } } }""",
      {"id": ITEM, "loc": LOC}, None),
     ("orders updated since", "QueryRoot", """
-      query($q: String!) { orders(first: 10, query: $q,
+      query($q: String!) { orders(first: 5, query: $q,
         sortKey: UPDATED_AT) {
         nodes { id name createdAt updatedAt cancelledAt
           lineItems(first: 25) { nodes { id sku quantity variant { id } }
