@@ -15,6 +15,8 @@
 #include "log.h"
 #include "push.h"
 #include "recon.h"
+#include "shopify.h"
+#include "shopify_hook.h"
 #include "str.h"
 
 /* ---- pure ------------------------------------------------------------------ */
@@ -210,17 +212,21 @@ record_fn(struct db *db, void *arg, struct err *e)
  * applied: order webhooks stored but not applied (Shopify), or a receipts
  * poll that failed or has not run since the last push (Etsy). */
 static int
-sales_unseen(struct db *db, const struct channel_account *a,
+sales_unseen(struct db *db, int64_t run_id, const struct channel_account *a,
     const struct channel_listing *l, struct err *e)
 {
 	int64_t	 n = 0;
 
 	switch (a->type) {
 	case CHANNEL_SHOPIFY:
-		if (db_query_i64(db, "SELECT COUNT(*) FROM webhook_inbox WHERE "
-		    "account_id = ? AND state IN ('new','failed') AND topic "
-		    "LIKE 'orders/%'", (struct db_val[]){ DBI(a->id) }, 1, &n,
-		    e) == -1)
+		/* or this run's sweep of the account's orders failed: a
+		 * dropped order webhook may explain the difference */
+		if (db_query_i64(db, "SELECT (SELECT COUNT(*) FROM "
+		    "webhook_inbox WHERE account_id = ? AND state IN ('new',"
+		    "'failed') AND topic LIKE 'orders/%') + (SELECT COUNT(*) "
+		    "FROM recon_sweeps WHERE run_id = ? AND account_id = ? AND "
+		    "state = 'failed')", (struct db_val[]){ DBI(a->id),
+		    DBI(run_id), DBI(a->id) }, 3, &n, e) == -1)
 			return -1;
 		break;
 	case CHANNEL_ETSY:
@@ -268,7 +274,7 @@ check_finish(struct db *db, const struct channel_account *acct,
 		(void)str_copy(c->detail, sizeof(c->detail), re->msg);
 		break;
 	}
-	if (c->obs.found && (u = sales_unseen(db, acct, l, e)) == -1)
+	if (c->obs.found && (u = sales_unseen(db, c->run_id, acct, l, e)) == -1)
 		return -1;
 	c->obs.unseen_sales = c->obs.found ? u : 0;
 	c->cause = recon_classify(&c->obs, threshold);
@@ -397,6 +403,201 @@ check_group(struct db *db, const struct config *cfg,
 	return db_tx(db, record_group_fn, &rec, e);
 }
 
+/* ---- the sweep of Shopify orders ------------------------------------------ */
+
+struct sweep {
+	struct db		*db;
+	struct channel_account	*a;
+	int64_t			 orders;
+	int64_t			 repaired;
+	char			 newest[SHOPIFY_TS_MAX];
+};
+
+struct sweep_one {
+	struct channel_account	*a;
+	const struct shopify_order *o;
+	int			 counted;
+};
+
+static int
+sweep_one_fn(struct db *db, void *arg, struct err *e)
+{
+	struct sweep_one	*s = arg;
+
+	return shopify_hook_order_lines(db, s->a, s->o, "recon sweep", 0,
+	    &s->counted, e);
+}
+
+/* One order of the window: applied through the webhook path's code, in
+ * its own transaction; an order the hub had counts nothing. */
+static int
+sweep_order(void *arg, const struct shopify_order *o, struct err *e)
+{
+	struct sweep		*sw = arg;
+	struct sweep_one	 one;
+
+	one.a = sw->a;
+	one.o = o;
+	one.counted = 0;
+	if (o->lines_cut)
+		log_warn("recon: shopify account %" PRId64 ": order %" PRId64
+		    " has more than %d lines; only those were swept",
+		    sw->a->id, o->id, SHOPIFY_ORDER_LINES);
+	if (db_tx(sw->db, sweep_one_fn, &one, e) == -1)
+		return -1;
+	sw->orders++;
+	if (one.counted > 0) {
+		sw->repaired++;
+		log_info("recon: shopify account %" PRId64 ": missed webhook "
+		    "repaired: order %" PRId64 " (%d line(s) applied)",
+		    sw->a->id, o->id, one.counted);
+	}
+	if (strcmp(o->updated_at, sw->newest) > 0)
+		(void)str_copy(sw->newest, sizeof(sw->newest), o->updated_at);
+	return 0;
+}
+
+struct sweep_rec {
+	int64_t		 run_id;
+	int64_t		 account_id;
+	int		 ok;
+	const struct sweep *sw;
+	int		 calls;
+	const char	*detail;
+};
+
+/* The window is committed: the watermark moves (only forward) with the
+ * run's counters, in one transaction. */
+static int
+sweep_rec_fn(struct db *db, void *arg, struct err *e)
+{
+	struct sweep_rec	*r = arg;
+	uint64_t		 n = 0;
+
+	if (db_exec(db, "INSERT IGNORE INTO recon_sweeps (run_id, account_id, "
+	    "state, orders, repaired, api_calls, detail) VALUES (?, ?, ?, ?, "
+	    "?, ?, LEFT(?, 255))", (struct db_val[]){ DBI(r->run_id),
+	    DBI(r->account_id), DBS(r->ok ? "done" : "failed"),
+	    DBI(r->sw->orders), DBI(r->sw->repaired), DBI(r->calls),
+	    DBS(r->detail) }, 7, &n, NULL, e) == -1)
+		return -1;
+	if (n == 0)
+		return 0;	/* recorded by another step */
+	if (db_exec(db, "UPDATE recon_runs SET missed_repaired = "
+	    "missed_repaired + ?, api_calls = api_calls + ? WHERE id = ?",
+	    (struct db_val[]){ DBI(r->sw->repaired), DBI(r->calls),
+	    DBI(r->run_id) }, 3, NULL, NULL, e) == -1)
+		return -1;
+	if (!r->ok || r->sw->newest[0] == '\0')
+		return 0;
+	return db_exec(db, "INSERT INTO shopify_order_sweeps (account_id, "
+	    "watermark) VALUES (?, STR_TO_DATE(LEFT(?, 19), "
+	    "'%Y-%m-%dT%H:%i:%s')) ON DUPLICATE KEY UPDATE watermark = "
+	    "GREATEST(COALESCE(watermark, VALUES(watermark)), "
+	    "VALUES(watermark)), swept_at = CURRENT_TIMESTAMP(6)",
+	    (struct db_val[]){ DBI(r->account_id), DBS(r->sw->newest) }, 2,
+	    NULL, NULL, e);
+}
+
+/* Sweep one Shopify account's orders updated since its watermark minus
+ * RECON_SWEEP_OVERLAP_S (the first time: the last RECON_SWEEP_FIRST_S)
+ * and record it; *calls gets the API calls. A failed listing is recorded
+ * as such (the run goes on, the watermark stays). */
+static int
+sweep_account(struct db *db, const struct config *cfg, int64_t run_id,
+    int64_t account_id, int *calls, struct err *e)
+{
+	struct channel_account	 a;
+	struct sweep		 sw;
+	struct sweep_rec	 r;
+	struct db_res		*res = NULL;
+	struct err		 se;
+	char			 since[SHOPIFY_TS_MAX], detail[256];
+	int			 rc = -1, t;
+
+	*calls = 0;
+	memset(&a, 0, sizeof(a));
+	memset(&sw, 0, sizeof(sw));
+	if (channel_account_load(db, cfg, account_id, &a, e) == -1)
+		return -1;
+	if ((res = db_query(db, "SELECT DATE_FORMAT(COALESCE((SELECT "
+	    "watermark - INTERVAL ? SECOND FROM shopify_order_sweeps WHERE "
+	    "account_id = ? AND watermark IS NOT NULL), UTC_TIMESTAMP() - "
+	    "INTERVAL ? SECOND), '%Y-%m-%dT%H:%i:%sZ')", (struct db_val[]){
+	    DBI(RECON_SWEEP_OVERLAP_S), DBI(account_id),
+	    DBI(RECON_SWEEP_FIRST_S) }, 3, e)) == NULL)
+		goto out;
+	if ((t = db_next(res, e)) != 1) {
+		if (t == 0)
+			err_set(e, ERR_NOTFOUND, "recon: no sweep window");
+		goto out;
+	}
+	(void)str_copy(since, sizeof(since), db_col_str(res, 0));
+	db_res_free(res);
+	res = NULL;
+	sw.db = db;
+	sw.a = &a;
+	err_clear(&se);
+	r.ok = shopify_orders_since(&a, since, sweep_order, &sw, calls,
+	    &se) == 0;
+	if (!r.ok) {
+		if (se.kind == ERR_SYS) {
+			*e = se;
+			goto out;
+		}
+		log_warn("recon: shopify account %" PRId64 ": order sweep "
+		    "since %s failed: %s", account_id, since, se.msg);
+		(void)str_fmt(detail, sizeof(detail), "since %s: %.200s", since,
+		    se.msg);
+	} else
+		(void)str_fmt(detail, sizeof(detail), "since %s: %" PRId64
+		    " order(s), %" PRId64 " missed", since, sw.orders,
+		    sw.repaired);
+	r.run_id = run_id;
+	r.account_id = account_id;
+	r.sw = &sw;
+	r.calls = *calls;
+	r.detail = detail;
+	rc = db_tx(db, sweep_rec_fn, &r, e);
+out:
+	db_res_free(res);
+	channel_account_free(&a);
+	return rc;
+}
+
+/* The run's sweeps, account by account until the deadline; *done when
+ * every Shopify account in scope has been swept. */
+static int
+sweep_run(struct db *db, const struct config *cfg, int64_t run_id,
+    int64_t acct, int64_t deadline_ms, int64_t *spent, int *done,
+    struct err *e)
+{
+	int64_t	 id;
+	int	 t, calls;
+
+	*done = 0;
+	while (push_now_ms() < deadline_ms) {
+		id = 0;
+		if ((t = db_query_i64(db, "SELECT a.id FROM channel_accounts a "
+		    "WHERE a.type = 'shopify' AND a.paused = 0 AND (? = 0 OR "
+		    "a.id = ?) AND NOT EXISTS (SELECT 1 FROM recon_sweeps s "
+		    "WHERE s.run_id = ? AND s.account_id = a.id) ORDER BY a.id "
+		    "LIMIT 1", (struct db_val[]){ DBI(acct), DBI(acct),
+		    DBI(run_id) }, 3, &id, e)) == -1)
+			return -1;
+		if (t == 0) {
+			*done = 1;
+			return db_exec(db, "UPDATE recon_runs SET sweep_done = 1 "
+			    "WHERE id = ?", (struct db_val[]){ DBI(run_id) }, 1,
+			    NULL, NULL, e);
+		}
+		if (sweep_account(db, cfg, run_id, id, &calls, e) == -1)
+			return -1;
+		*spent += calls;
+	}
+	return 0;
+}
+
 /* Take the run for this process: 1 taken, 0 finished or held by another,
  * -1 error. */
 static int
@@ -429,7 +630,7 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 	int64_t			 threshold = RECON_THRESHOLD_DEFAULT, spent = 0;
 	size_t			 n, i, max;
 	int			 rc = -1, t, processed = 0, stop = 0, calls;
-	int			 batch;
+	int			 batch, swept;
 
 	*done = 0;
 	memset(&a, 0, sizeof(a));
@@ -441,7 +642,8 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 		return t == -1 ? -1 : 0;
 	}
 	if ((res = db_query(db, "SELECT cursor_id, COALESCE(account_id, 0), "
-	    "threshold FROM recon_runs WHERE id = ?", (struct db_val[]){
+	    "threshold, sweep_done FROM recon_runs WHERE id = ?",
+	    (struct db_val[]){
 	    DBI(run_id) }, 1, e)) == NULL)
 		goto out;
 	if ((t = db_next(res, e)) != 1) {
@@ -457,8 +659,20 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 	cursor = db_col_i64(res, 0);
 	acct = db_col_i64(res, 1);
 	threshold = db_col_i64(res, 2);
+	swept = db_col_i64(res, 3) == 1;
 	db_res_free(res);
 	res = NULL;
+	/* first the orders Shopify's webhooks may have dropped, so that the
+	 * listings are compared with every sale applied */
+	if (!swept) {
+		if (sweep_run(db, cfg, run_id, acct, deadline_ms, &spent,
+		    &swept, e) == -1)
+			goto out;
+		if (!swept) {
+			rc = 0;
+			goto out;
+		}
+	}
 	while (!stop) {
 		n = 0;
 		if ((res = db_query(db, "SELECT l.id FROM channel_listings l "
@@ -622,7 +836,8 @@ recon_report_load(struct db *db, int64_t run_id, struct recon_report *r,
 	    "'done', steps, checked, unreadable, discrepancies, sale_unseen, "
 	    "manual_edit, lost_push, mapping, sold_out, repairs, api_calls, "
 	    "DATE_FORMAT(started_at, '%Y-%m-%d %H:%i:%s'), "
-	    "COALESCE(DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i:%s'), '') FROM "
+	    "COALESCE(DATE_FORMAT(finished_at, '%Y-%m-%d %H:%i:%s'), ''), "
+	    "missed_repaired FROM "
 	    "recon_runs WHERE id = ?", (struct db_val[]){ DBI(run_id) }, 1,
 	    e)) == NULL)
 		return -1;
@@ -642,6 +857,7 @@ recon_report_load(struct db *db, int64_t run_id, struct recon_report *r,
 		    db_col_str(res, 13));
 		(void)str_copy(r->finished, sizeof(r->finished),
 		    db_col_str(res, 14));
+		r->missed_repaired = db_col_i64(res, 15);
 	} else if (rc == 0) {
 		err_set(e, ERR_NOTFOUND, "reconciliation run %" PRId64 " not "
 		    "found", run_id);
@@ -670,6 +886,8 @@ recon_report_print(const struct recon_report *r, FILE *f)
 			    recon_cause_label((enum recon_cause)i),
 			    r->by_cause[i]);
 	fprintf(f, "repairs queued: %" PRId64 "\n", r->repairs);
+	fprintf(f, "missed webhooks repaired: %" PRId64 "\n",
+	    r->missed_repaired);
 	fprintf(f, "API calls: %" PRId64 "\n", r->api_calls);
 	if (r->discrepancies == 0 && r->unreadable == 0)
 		fprintf(f, "clean\n");
@@ -686,7 +904,7 @@ report_json(const struct recon_report *r)
 	for (i = RECON_SALE_UNSEEN; i < RECON__MAX; i++)
 		json_object_set_new(causes, recon_cause_name(
 		    (enum recon_cause)i), json_integer(r->by_cause[i]));
-	return json_pack("{sI so ss ss ss? sI sI sI sI so sI sI sb}",
+	return json_pack("{sI so ss ss ss? sI sI sI sI so sI sI sI sb}",
 	    "run_id", (json_int_t)r->run_id, "account_id", r->account_id > 0 ?
 	    json_integer(r->account_id) : json_null(), "state", r->done ?
 	    "done" : "running", "started", r->started, "finished",
@@ -695,7 +913,7 @@ report_json(const struct recon_report *r)
 	    "unreadable", (json_int_t)r->unreadable, "discrepancies",
 	    (json_int_t)r->discrepancies, "by_cause", causes, "repairs",
 	    (json_int_t)r->repairs, "api_calls", (json_int_t)r->api_calls,
-	    "clean", r->discrepancies == 0 && r->unreadable == 0);
+	    "missed_webhooks_repaired", (json_int_t)r->missed_repaired, "clean", r->discrepancies == 0 && r->unreadable == 0);
 }
 
 int

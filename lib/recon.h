@@ -29,6 +29,21 @@
  * read is not counted separately). A step stops at opts.max_calls; the
  * tick spends at most RECON_TICK_MAX_CALLS.
  *
+ * Missed webhooks: before its listings, a run sweeps each Shopify
+ * account in scope: the orders updated since the account's watermark
+ * minus RECON_SWEEP_OVERLAP_S (the first time, the last
+ * RECON_SWEEP_FIRST_S) are listed (shopify_orders_since) and each is
+ * applied through the webhook path's shopify_hook_order_lines() in its
+ * own transaction, so an order the hub had changes nothing and one it
+ * never received (a dropped webhook) is committed, or released when
+ * cancelled, under the same event keys a late webhook would use. The
+ * watermark moves to the newest updatedAt only once the whole window
+ * went through, with the run's "missed webhooks repaired" count and the
+ * calls spent (recon_sweeps keeps one row per run and account, so a
+ * repeated step sweeps nothing twice). A sweep that fails is recorded as
+ * failed and the account's listings are then read as having unseen
+ * sales: a channel below what was pushed is never "repaired" upward.
+ *
  * Threshold: an account's recon_threshold (set with the CLI, sql/010)
  * replaces the run's for that account's listings.
  *
@@ -52,6 +67,12 @@
 					 * at most one batch read's worth */
 /* API calls one tick's step may spend (Etsy: 100 listings a call) */
 #define RECON_TICK_MAX_CALLS	100
+/* the sweep's window reaches this far before the watermark (Shopify's
+ * search index lags a little) */
+#define RECON_SWEEP_OVERLAP_S	600
+/* and the first sweep of an account this far back (a delivery can come
+ * up to a day late) */
+#define RECON_SWEEP_FIRST_S	86400
 
 enum recon_cause {
 	RECON_NONE = 0,		/* no discrepancy */
@@ -116,7 +137,8 @@ struct recon_report {
 	int64_t	 discrepancies;
 	int64_t	 by_cause[RECON__MAX];
 	int64_t	 repairs;
-	int64_t	 api_calls;
+	int64_t	 api_calls;	/* listing reads and order sweeps */
+	int64_t	 missed_repaired; /* Shopify orders the sweep applied */
 	char	 started[40];
 	char	 finished[40];	/* "" while running */
 };

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -26,6 +27,14 @@ static const char Q_CATALOG[] =
     "query StockhubCatalog($after: String) {"
     " productVariants(first: 100, after: $after) {"
     " nodes { id sku title inventoryItem { id } }"
+    " pageInfo { hasNextPage endCursor } } }";
+
+static const char Q_ORDERS[] =
+    "query StockhubOrdersSince($q: String!, $after: String) {"
+    " orders(first: 5, after: $after, query: $q, sortKey: UPDATED_AT) {"
+    " nodes { id name createdAt updatedAt cancelledAt"
+    " lineItems(first: 25) { nodes { id sku quantity variant { id } }"
+    " pageInfo { hasNextPage } } }"
     " pageInfo { hasNextPage endCursor } } }";
 
 static const char Q_LEVEL[] =
@@ -1454,6 +1463,30 @@ call_err(const struct call *k, const char *what, struct err *e)
 	return err_set(e, kind, "shopify: %s: %s", what, k->detail);
 }
 
+/*
+ * gql_call for the paged listings (catalog, orders since): a THROTTLED
+ * answer (or a 429 with a short Retry-After) is waited out, up to
+ * SHOPIFY_SWEEP_WAIT_MAX seconds a time and three times, before it is
+ * handed back. *calls counts every call made.
+ */
+static int
+gql_call_waiting(const struct sconn *c, const char *body, struct call *k,
+    int *calls, struct err *e)
+{
+	int	 tries = 0;
+
+	for (;;) {
+		(*calls)++;
+		if (gql_call(c, body, k, e) == -1)
+			return -1;
+		if (k->kind != CALL_RETRY || k->retry_after < 1 ||
+		    k->retry_after > SHOPIFY_SWEEP_WAIT_MAX || ++tries > 3)
+			return 0;
+		(void)sleep((unsigned)k->retry_after);
+		call_free(k);
+	}
+}
+
 int
 shopify_find_variants(const struct channel_account *a, const char *sku,
     struct shopify_variant *v, size_t max, size_t *n, struct err *e)
@@ -1917,9 +1950,8 @@ shopify_catalog(struct channel_ctx *ctx, struct channel_place **out,
 		body = NULL;
 		call_free(&k);
 		memset(&k, 0, sizeof(k));
-		(*calls)++;
 		if (shopify_build_catalog(first ? NULL : cursor, &body, e) ==
-		    -1 || gql_call(&c, body, &k, e) == -1)
+		    -1 || gql_call_waiting(&c, body, &k, calls, e) == -1)
 			goto out;
 		if (k.kind != CALL_OK) {
 			call_err(&k, "catalog", e);
@@ -1937,6 +1969,222 @@ shopify_catalog(struct channel_ctx *ctx, struct channel_place **out,
 	rc = 0;
 out:
 	free(pl);
+	call_free(&k);
+	free(body);
+	conn_close(&c);
+	return rc;
+}
+
+/* ---- orders updated since ------------------------------------------------ */
+
+int
+shopify_orders_query(const char *since, char *out, size_t outsz,
+    struct err *e)
+{
+	const char	*p;
+
+	if (since == NULL || strlen(since) < 10 || strlen(since) > 40)
+		return err_set(e, ERR_INVALID, "orders query: bad timestamp");
+	for (p = since; *p != '\0'; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '-' || *p == ':' ||
+		    *p == 'T' || *p == 'Z' || *p == '.' || *p == '+'))
+			return err_set(e, ERR_INVALID, "orders query: bad "
+			    "character in timestamp");
+	if (str_fmt(out, outsz, "updated_at:>'%s'", since) == -1)
+		return err_set(e, ERR_INVALID, "orders query: too long");
+	return 0;
+}
+
+int
+shopify_build_orders_since(const char *since, const char *after,
+    char **out, struct err *e)
+{
+	char	 q[96];
+	json_t	*v;
+	int	 rc;
+
+	*out = NULL;
+	if (shopify_orders_query(since, q, sizeof(q), e) == -1)
+		return -1;
+	v = json_pack("{s:s, s:s, s:{s:s, s:s?}}", "query", Q_ORDERS,
+	    "operationName", "StockhubOrdersSince", "variables", "q", q,
+	    "after", after);
+	if (v == NULL)
+		return err_set(e, ERR_INVALID, "orders: bad cursor");
+	rc = dump(v, out, e);
+	json_decref(v);
+	return rc;
+}
+
+/* A GID member of obj of that type as a number; 0 and -1 when not. */
+static int
+gid_member(const json_t *obj, const char *key, const char *type,
+    int64_t *out)
+{
+	const json_t	*v = json_object_get(obj, key);
+
+	return json_is_string(v) ? shopify_gid_parse(json_string_value(v),
+	    type, out) : -1;
+}
+
+static int
+parse_order_node(const json_t *node, size_t i, struct shopify_order *o,
+    struct err *e)
+{
+	const json_t	*li, *lnodes, *lpi, *ln, *v, *var;
+	size_t		 j;
+	json_int_t	 q;
+
+	if (!json_is_object(node) || gid_member(node, "id", "Order",
+	    &o->id) == -1)
+		return err_set(e, ERR_INVALID, "data.orders.nodes[%zu].id: not "
+		    "an Order id", i);
+	v = json_object_get(node, "updatedAt");
+	if (!json_is_string(v) || str_copy(o->updated_at,
+	    sizeof(o->updated_at), json_string_value(v)) == -1)
+		return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+		    "updatedAt: missing or too long", i);
+	v = json_object_get(node, "cancelledAt");
+	if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
+	    str_copy(o->cancelled_at, sizeof(o->cancelled_at),
+	    json_string_value(v)) == -1))
+		return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+		    "cancelledAt: not a timestamp", i);
+	li = json_object_get(node, "lineItems");
+	lnodes = json_object_get(li, "nodes");
+	lpi = json_object_get(li, "pageInfo");
+	if (!json_is_array(lnodes) || !json_is_object(lpi))
+		return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+		    "lineItems: nodes or pageInfo missing", i);
+	if (json_array_size(lnodes) > SHOPIFY_LIST_MAX)
+		return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+		    "lineItems: too many", i);
+	o->lines_cut = json_is_true(json_object_get(lpi, "hasNextPage"));
+	if (json_array_size(lnodes) > 0 && (o->items = calloc(
+	    json_array_size(lnodes), sizeof(*o->items))) == NULL)
+		return err_set(e, ERR_SYS, "out of memory");
+	json_array_foreach(lnodes, j, ln) {
+		struct shopify_line_item *it = &o->items[j];
+
+		if (!json_is_object(ln) || gid_member(ln, "id", "LineItem",
+		    &it->id) == -1)
+			return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+			    "lineItems.nodes[%zu].id: not a LineItem id", i, j);
+		v = json_object_get(ln, "quantity");
+		q = json_is_integer(v) ? json_integer_value(v) : -1;
+		if (q < 0 || q > SHOPIFY_QTY_MAX)
+			return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+			    "lineItems.nodes[%zu].quantity: not a quantity", i,
+			    j);
+		it->quantity = q;
+		v = json_object_get(ln, "sku");
+		if (v != NULL && !json_is_null(v) && (!json_is_string(v) ||
+		    str_copy(it->sku, sizeof(it->sku), json_string_value(v)) ==
+		    -1))
+			return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+			    "lineItems.nodes[%zu].sku: not a SKU", i, j);
+		var = json_object_get(ln, "variant");
+		if (var != NULL && !json_is_null(var) && gid_member(var, "id",
+		    "ProductVariant", &it->variant_id) == -1)
+			return err_set(e, ERR_INVALID, "data.orders.nodes[%zu]."
+			    "lineItems.nodes[%zu].variant.id: not a "
+			    "ProductVariant id", i, j);
+		o->nitems++;
+	}
+	return 0;
+}
+
+int
+shopify_parse_orders(const struct shopify_gql *g, struct shopify_order *o,
+    size_t max, size_t *n, char *cursor, size_t cursorsz, int *more,
+    struct err *e)
+{
+	json_t		*ord, *nodes, *node, *pi;
+	size_t		 i;
+
+	*n = 0;
+	*more = 0;
+	memset(o, 0, max * sizeof(*o));
+	if ((ord = data_member(g, "orders", 0, e)) == NULL)
+		return -1;
+	nodes = json_object_get(ord, "nodes");
+	pi = json_object_get(ord, "pageInfo");
+	if (!json_is_array(nodes) || !json_is_object(pi))
+		return err_set(e, ERR_INVALID, "data.orders: nodes or pageInfo "
+		    "missing");
+	if (json_array_size(nodes) > max)
+		return err_set(e, ERR_TOOBIG, "orders: more than %zu in a page",
+		    max);
+	json_array_foreach(nodes, i, node) {
+		*n = i + 1;
+		if (parse_order_node(node, i, &o[i], e) == -1)
+			return -1;
+	}
+	*more = json_is_true(json_object_get(pi, "hasNextPage"));
+	if (*more && (!json_is_string(json_object_get(pi, "endCursor")) ||
+	    str_copy(cursor, cursorsz, json_string_value(json_object_get(pi,
+	    "endCursor"))) == -1))
+		return err_set(e, ERR_INVALID, "data.orders.pageInfo.endCursor: "
+		    "missing or too long");
+	return 0;
+}
+
+int
+shopify_orders_since(const struct channel_account *a, const char *since,
+    shopify_order_fn fn, void *arg, int *calls, struct err *e)
+{
+	struct shopify_order	 o[SHOPIFY_ORDERS_PAGE];
+	struct sconn		 c;
+	struct call		 k;
+	char			*body = NULL, cursor[512];
+	size_t			 n = 0, i;
+	int64_t			 w;
+	int			 more = 1, first = 1, rc = -1;
+
+	*calls = 0;
+	memset(&k, 0, sizeof(k));
+	memset(o, 0, sizeof(o));
+	cursor[0] = '\0';
+	if (conn_open(a, &c, e) == -1)
+		return -1;
+	while (more) {
+		free(body);
+		body = NULL;
+		call_free(&k);
+		memset(&k, 0, sizeof(k));
+		if (shopify_build_orders_since(since, first ? NULL : cursor,
+		    &body, e) == -1 || gql_call_waiting(&c, body, &k, calls,
+		    e) == -1)
+			goto out;
+		if (k.kind != CALL_OK) {
+			call_err(&k, "orders since", e);
+			goto out;
+		}
+		if (shopify_parse_orders(&k.g, o, SHOPIFY_ORDERS_PAGE, &n,
+		    cursor, sizeof(cursor), &more, e) == -1)
+			goto out;
+		for (i = 0; i < n; i++)
+			if (fn(arg, &o[i], e) == -1)
+				goto out;
+		for (i = 0; i < n; i++)
+			shopify_order_free(&o[i]);
+		n = 0;
+		first = 0;
+		/* the bucket runs short: let it refill before the next page */
+		if (more && (w = shopify_throttle_wait_s(&k.g)) > 0) {
+			if (w > SHOPIFY_SWEEP_WAIT_MAX) {
+				err_set(e, ERR_RETRY, "shopify: orders since: "
+				    "cost bucket short for %lld s",
+				    (long long)w);
+				goto out;
+			}
+			(void)sleep((unsigned)w);
+		}
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		shopify_order_free(&o[i]);
 	call_free(&k);
 	free(body);
 	conn_close(&c);

@@ -243,9 +243,11 @@ struct shopify_line_item {
 	char	 variant_title[SHOPIFY_TEXT_MAX];
 };
 
-/* orders/create and orders/cancelled. */
+/* orders/create and orders/cancelled (and an orders-since page). */
 struct shopify_order {
 	int64_t			 id;
+	int			 lines_cut;	/* orders-since: the order has
+						 * more lines than the page */
 	char			 updated_at[SHOPIFY_TS_MAX];
 	char			 cancelled_at[SHOPIFY_TS_MAX]; /* "" if null */
 	struct shopify_line_item *items;			/* owned */
@@ -377,5 +379,62 @@ int	shopify_build_catalog(const char *after, char **out, struct err *e);
 int	shopify_parse_catalog(const struct shopify_gql *g, const char *location,
 	    struct channel_place *pl, size_t max, size_t *n, char *cursor,
 	    size_t cursorsz, int *more, struct err *e);
+
+/* ---- orders updated since (reconciliation's sweep) -------------------- */
+
+#define SHOPIFY_ORDERS_PAGE	5	/* orders(first: 5) */
+#define SHOPIFY_ORDER_LINES	25	/* lineItems(first: 25): 5 orders a page
+					 * cost 391 points of a 1000 bucket */
+#define SHOPIFY_SWEEP_WAIT_MAX	10	/* seconds the sweep (and the
+					 * catalog, channel_ops.catalog) wait
+					 * for a THROTTLED cost bucket, up to
+					 * three times, before giving up */
+
+/*
+ * The search term for orders updated after an instant:
+ * updated_at:>'<since>', since an ISO 8601 UTC timestamp
+ * ("2026-11-28T14:00:00Z": digits, '-', ':', 'T', 'Z', '.', '+').
+ * ERR_INVALID otherwise or when out is small. Pure.
+ */
+int	shopify_orders_query(const char *since, char *out, size_t outsz,
+	    struct err *e);
+
+/*
+ * orders(first: 5, after: $after, query: $q, sortKey: UPDATED_AT) {
+ * nodes { id name createdAt updatedAt cancelledAt lineItems(first: 25) {
+ * nodes { id sku quantity variant { id } } pageInfo { hasNextPage } } }
+ * pageInfo { hasNextPage endCursor } }, $q from shopify_orders_query()
+ * and after a cursor (NULL: the first page). *out is malloc'd. Pure.
+ */
+int	shopify_build_orders_since(const char *since, const char *after,
+	    char **out, struct err *e);
+
+/*
+ * One page of that answer into o (at most max, zeroed first; each freed
+ * with shopify_order_free() by the caller, also on failure): numeric
+ * ids, updated_at, cancelled_at ("" when null), the lines (variant_id 0
+ * for a line without a variant, sku "" when null); lines_cut when the
+ * order has more lines than the page holds. *more and cursor say whether
+ * and where to go on. ERR_INVALID naming the field for a malformed
+ * node. Pure.
+ */
+int	shopify_parse_orders(const struct shopify_gql *g,
+	    struct shopify_order *o, size_t max, size_t *n, char *cursor,
+	    size_t cursorsz, int *more, struct err *e);
+
+/* Called for each order of the window, oldest update first; -1 stops. */
+typedef int (*shopify_order_fn)(void *arg, const struct shopify_order *o,
+    struct err *e);
+
+/*
+ * Every order of the account's shop updated after since, page by page,
+ * each handed to fn. Cost-aware: after a page whose answer shows the
+ * bucket short, and on THROTTLED, it waits what the bucket needs (at most
+ * SHOPIFY_SWEEP_WAIT_MAX seconds a time, then ERR_RETRY). *calls gets the
+ * API calls made. Errors as shopify_find_variants, or fn's.
+ */
+int	shopify_orders_since(const struct channel_account *a,
+	    const char *since, shopify_order_fn fn, void *arg, int *calls,
+	    struct err *e);
 
 #endif

@@ -66,11 +66,11 @@ unmapped_sale(struct db *db, const struct channel_account *acct,
 	    details, e);
 }
 
-static int
-apply_order(struct db *db, const struct channel_account *acct,
-    const struct inbox_msg *m, int cancel, struct apply *ap, struct err *e)
+int
+shopify_hook_order_lines(struct db *db, const struct channel_account *acct,
+    const struct shopify_order *o, const char *topic, int cancel,
+    int *counted, struct err *e)
 {
-	struct shopify_order	 o;
 	struct channel_listing	 l;
 	struct ledger_result	 res;
 	struct orders_ctx	 c;
@@ -78,20 +78,19 @@ apply_order(struct db *db, const struct channel_account *acct,
 	char			 reason[96], source[64];
 	int64_t			 done;
 	size_t			 i;
-	int			 rc = -1, found, known, counted = 0;
+	int			 found, known;
 
-	if (shopify_parse_order(m->body, m->len, &o, e) == -1)
-		return -1;
-	idstr(oid, sizeof(oid), o.id);
+	*counted = 0;
+	idstr(oid, sizeof(oid), o->id);
 	(void)str_fmt(source, sizeof(source), "shopify:%lld",
 	    (long long)acct->id);
-	(void)str_fmt(reason, sizeof(reason), "%s %s", m->topic, oid);
+	(void)str_fmt(reason, sizeof(reason), "%s %s", topic, oid);
 	c.db = db;
 	c.account_id = acct->id;
 	c.source = source;
 	c.reason = reason;
-	for (i = 0; i < o.nitems; i++) {
-		const struct shopify_line_item *li = &o.items[i];
+	for (i = 0; i < o->nitems; i++) {
+		const struct shopify_line_item *li = &o->items[i];
 
 		idstr(lid, sizeof(lid), li->id);
 		found = 0;
@@ -99,31 +98,46 @@ apply_order(struct db *db, const struct channel_account *acct,
 			idstr(vid, sizeof(vid), li->variant_id);
 			if ((found = channel_listing_find(db, acct->id, vid, "",
 			    &l, e)) == -1)
-				goto out;
+				return -1;
 		}
 		if (!found) {
-			if (unmapped_sale(db, acct, &o, li, e) == -1)
-				goto out;
+			if (unmapped_sale(db, acct, o, li, e) == -1)
+				return -1;
 			continue;
 		}
 		/* a cancellation seen before its order, or an order that
 		 * arrives already cancelled: commit, then release, so a
 		 * late copy of either finds the line settled */
-		if (!cancel || o.cancelled_at[0] != '\0') {
+		if (!cancel || o->cancelled_at[0] != '\0') {
 			if (orders_commit(&c, oid, lid, l.sku, li->quantity,
 			    l.id, &res, e) == -1)
-				goto out;
-			counted += !res.duplicate;
+				return -1;
+			*counted += !res.duplicate;
 		}
-		if (cancel || o.cancelled_at[0] != '\0') {
+		if (cancel || o->cancelled_at[0] != '\0') {
 			(void)str_fmt(key, sizeof(key), "%lld:cancel:%s:line:%s",
 			    (long long)acct->id, oid, lid);
 			if (orders_release(&c, lid, -1, key, &done, &known,
 			    e) == -1)
-				goto out;
-			counted += done > 0;
+				return -1;
+			*counted += done > 0;
 		}
 	}
+	return 0;
+}
+
+static int
+apply_order(struct db *db, const struct channel_account *acct,
+    const struct inbox_msg *m, int cancel, struct apply *ap, struct err *e)
+{
+	struct shopify_order	 o;
+	int			 rc = -1, counted = 0;
+
+	if (shopify_parse_order(m->body, m->len, &o, e) == -1)
+		return -1;
+	if (shopify_hook_order_lines(db, acct, &o, m->topic, cancel, &counted,
+	    e) == -1)
+		goto out;
 	ap->state = INBOX_APPLIED;
 	(void)str_fmt(ap->detail, sizeof(ap->detail), "%zu line(s), %d "
 	    "counted", o.nitems, counted);

@@ -31,6 +31,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "channel.h"
 #include "config.h"
 #include "db.h"
 #include "err.h"
@@ -50,6 +51,22 @@ void	shopify_hook_receive(struct app *a, struct http_req *r);
  */
 int	shopify_hook_apply(struct db *db, const struct config *cfg,
 	    int64_t inbox_id, int settle_now, int *deferred, struct err *e);
+
+struct shopify_order;
+
+/*
+ * The order lines of o (an orders/create or orders/cancelled webhook, or
+ * an order reconciliation's sweep found) into the ledger, inside the
+ * caller's transaction: each mapped line committed (unless cancel and
+ * the order is not cancelled), each line released when cancel or the
+ * order is cancelled, under the same event keys whichever way the order
+ * came, so it counts once; an unmapped line is an unmapped_sale alert.
+ * topic names the event in the ledger's reason ("orders/create",
+ * "recon sweep"). *counted gets the lines that changed anything.
+ */
+int	shopify_hook_order_lines(struct db *db,
+	    const struct channel_account *acct, const struct shopify_order *o,
+	    const char *topic, int cancel, int *counted, struct err *e);
 
 /* Apply stored deliveries that were not applied yet (the tick). */
 int	shopify_hook_pending(struct db *db, const struct config *cfg,

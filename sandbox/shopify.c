@@ -18,7 +18,10 @@
  *     with graphql-ruby's error messages and codes, and execution.
  *     QueryRoot: productVariants(first|last, after, query:"sku:…"), product-
  *       Variant(id), inventoryItem(id), location(id), shop,
- *       webhookSubscriptions(first, topics).
+ *       webhookSubscriptions(first, topics), orders(first|last, after,
+ *       query: "updated_at:>'ISO'" / created_at with > >= < <=, sortKey:
+ *       ID|CREATED_AT|UPDATED_AT) { id name createdAt updatedAt
+ *       cancelledAt lineItems(first) { id sku quantity variant } }.
  *     Mutation: inventorySetQuantities, inventoryAdjustQuantities (2026-04:
  *       changeFromQuantity mandatory, explicit null opts out; mismatch →
  *       CHANGE_FROM_QUANTITY_STALE and nothing changes; @idempotent(key:)
@@ -1350,6 +1353,14 @@ static const struct sarg A_SUBS[] = {
 	{ "before", "String" }, { "reverse", "Boolean" },
 	{ "topics", "[WebhookSubscriptionTopic!]" }, { "uri", "String" },
 	{ "query", "String" }, { NULL, NULL } };
+static const struct sarg A_ORDERS[] = {
+	{ "first", "Int" }, { "last", "Int" }, { "after", "String" },
+	{ "before", "String" }, { "reverse", "Boolean" },
+	{ "query", "String" }, { "sortKey", "OrderSortKeys" },
+	{ NULL, NULL } };
+static const struct sarg A_CONN[] = {
+	{ "first", "Int" }, { "last", "Int" }, { "after", "String" },
+	{ "before", "String" }, { "reverse", "Boolean" }, { NULL, NULL } };
 static const struct sarg A_ID[] = { { "id", "ID!" }, { NULL, NULL } };
 static const struct sarg A_LOC_ID[] = { { "id", "ID" }, { NULL, NULL } };
 static const struct sarg A_LEVEL[] = { { "locationId", "ID!" },
@@ -1375,6 +1386,7 @@ static const struct sfield F_QUERY[] = {
 	{ "location", "Location", A_LOC_ID },
 	{ "shop", "Shop!", A_NONE },
 	{ "webhookSubscriptions", "WebhookSubscriptionConnection!", A_SUBS },
+	{ "orders", "OrderConnection!", A_ORDERS },
 	{ NULL, NULL, NULL } };
 static const struct sfield F_MUTATION[] = {
 	{ "inventorySetQuantities", "InventorySetQuantitiesPayload", A_SET },
@@ -1519,6 +1531,37 @@ static const struct sfield F_HTTP_ENDPOINT[] = {
 static const struct sfield F_API_VERSION[] = {
 	{ "handle", "String!", A_NONE }, { "displayName", "String!", A_NONE },
 	{ "supported", "Boolean!", A_NONE }, { NULL, NULL, NULL } };
+static const struct sfield F_ORDER_CONN[] = {
+	{ "nodes", "[Order!]!", A_NONE },
+	{ "edges", "[OrderEdge!]!", A_NONE },
+	{ "pageInfo", "PageInfo!", A_NONE }, { NULL, NULL, NULL } };
+static const struct sfield F_ORDER_EDGE[] = {
+	{ "node", "Order!", A_NONE },
+	{ "cursor", "String!", A_NONE }, { NULL, NULL, NULL } };
+static const struct sfield F_ORDER[] = {
+	{ "id", "ID!", A_NONE },
+	{ "legacyResourceId", "UnsignedInt64!", A_NONE },
+	{ "name", "String!", A_NONE },
+	{ "createdAt", "DateTime!", A_NONE },
+	{ "updatedAt", "DateTime!", A_NONE },
+	{ "cancelledAt", "DateTime", A_NONE },
+	{ "lineItems", "LineItemConnection!", A_CONN },
+	{ NULL, NULL, NULL } };
+static const struct sfield F_LI_CONN[] = {
+	{ "nodes", "[LineItem!]!", A_NONE },
+	{ "edges", "[LineItemEdge!]!", A_NONE },
+	{ "pageInfo", "PageInfo!", A_NONE }, { NULL, NULL, NULL } };
+static const struct sfield F_LI_EDGE[] = {
+	{ "node", "LineItem!", A_NONE },
+	{ "cursor", "String!", A_NONE }, { NULL, NULL, NULL } };
+static const struct sfield F_LINE_ITEM[] = {
+	{ "id", "ID!", A_NONE },
+	{ "sku", "String", A_NONE },
+	{ "name", "String!", A_NONE },
+	{ "quantity", "Int!", A_NONE },
+	{ "currentQuantity", "Int!", A_NONE },
+	{ "variant", "ProductVariant", A_NONE },
+	{ NULL, NULL, NULL } };
 static const struct sfield F_SUB_CONN[] = {
 	{ "nodes", "[WebhookSubscription!]!", A_NONE },
 	{ "edges", "[WebhookSubscriptionEdge!]!", A_NONE },
@@ -1567,6 +1610,8 @@ static const char *const E_TOPIC[] = {
 static const char *const E_FORMAT[] = { "JSON", "XML", NULL };
 static const char *const E_PV_SORT[] = { "ID", "POSITION", "SKU", "TITLE",
 	"INVENTORY_QUANTITY", "RELEVANCE", NULL };
+static const char *const E_ORDER_SORT[] = { "CREATED_AT", "ID",
+	"PROCESSED_AT", "UPDATED_AT", "RELEVANCE", NULL };
 static const char *const E_PSTATUS[] = { "ACTIVE", "ARCHIVED", "DRAFT",
 	NULL };
 static const char *const E_CURRENCY[] = { "USD", NULL };
@@ -1628,6 +1673,12 @@ static const struct stype TYPES[] = {
 	{ "WebhookSubscriptionCreatePayload", SK_OBJECT, F_SUB_PAYLOAD, NULL },
 	{ "WebhookSubscription", SK_OBJECT, F_SUB, NULL },
 	{ "WebhookSubscriptionConnection", SK_OBJECT, F_SUB_CONN, NULL },
+	{ "OrderConnection", SK_OBJECT, F_ORDER_CONN, NULL },
+	{ "OrderEdge", SK_OBJECT, F_ORDER_EDGE, NULL },
+	{ "Order", SK_OBJECT, F_ORDER, NULL },
+	{ "LineItemConnection", SK_OBJECT, F_LI_CONN, NULL },
+	{ "LineItemEdge", SK_OBJECT, F_LI_EDGE, NULL },
+	{ "LineItem", SK_OBJECT, F_LINE_ITEM, NULL },
 	{ "WebhookSubscriptionEdge", SK_OBJECT, F_SUB_EDGE, NULL },
 	{ "WebhookHttpEndpoint", SK_OBJECT, F_HTTP_ENDPOINT, NULL },
 	{ "ApiVersion", SK_OBJECT, F_API_VERSION, NULL },
@@ -1641,6 +1692,7 @@ static const struct stype TYPES[] = {
 	{ "WebhookSubscriptionTopic", SK_ENUM, NULL, E_TOPIC },
 	{ "WebhookSubscriptionFormat", SK_ENUM, NULL, E_FORMAT },
 	{ "ProductVariantSortKeys", SK_ENUM, NULL, E_PV_SORT },
+	{ "OrderSortKeys", SK_ENUM, NULL, E_ORDER_SORT },
 	{ "ProductStatus", SK_ENUM, NULL, E_PSTATUS },
 	{ "CurrencyCode", SK_ENUM, NULL, E_CURRENCY },
 	{ "InventorySetQuantitiesUserErrorCode", SK_ENUM, NULL, E_SET_CODE },
@@ -2937,6 +2989,248 @@ h_group_changes(struct gctx *g, json_t *src, json_t *args, json_t *node)
 	return out;
 }
 
+/* --- orders ------------------------------------------------------------- */
+
+/* "2026-11-28T14:00:00Z" (or with +00:00, fractional seconds, or a
+ * space for the T) to epoch seconds; -1 when it is not that. */
+/* n digits at s into *out; -1 when they are not digits */
+static int
+digits(const char *s, int n, int *out)
+{
+	int	 i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t
+iso_parse(const char *s)
+{
+	struct tm	 tm;
+	const char	*p;
+	int		 y, mo, d, h = 0, mi = 0, se = 0, oh, om;
+	int64_t		 off = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (strlen(s) < 10 || digits(s, 4, &y) == -1 || s[4] != '-' ||
+	    digits(s + 5, 2, &mo) == -1 || s[7] != '-' ||
+	    digits(s + 8, 2, &d) == -1)
+		return -1;
+	p = s + 10;
+	if (*p == 'T' || *p == ' ') {
+		if (strlen(p) < 9 || digits(p + 1, 2, &h) == -1 ||
+		    p[3] != ':' || digits(p + 4, 2, &mi) == -1 ||
+		    p[6] != ':' || digits(p + 7, 2, &se) == -1)
+			return -1;
+		p += 9;
+		if (*p == '.')
+			for (p++; isdigit((unsigned char)*p); p++)
+				;
+	}
+	if (*p == 'Z' || *p == 'z')
+		p++;
+	else if (*p == '+' || *p == '-') {
+		if (strlen(p) < 6 || digits(p + 1, 2, &oh) == -1 ||
+		    p[3] != ':' || digits(p + 4, 2, &om) == -1)
+			return -1;
+		off = (*p == '-' ? -1 : 1) * ((int64_t)oh * 3600 + om * 60);
+		p += 6;
+	}
+	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || se > 60)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	return (int64_t)timegm(&tm) - off;
+}
+
+/* Order search, the part a reconciliation needs: created_at / updated_at
+ * with > >= < <= (a bare value is =), quotes optional; terms ANDed;
+ * unknown fields ignored as Shopify does. 0 when the order fails a term,
+ * -1 for a date that does not parse. */
+static int
+order_search_ok(const struct order *o, const char *q)
+{
+	const char	*p = q, *start;
+	char		 term[128], field[32], val[96];
+	const char	*colon, *v;
+	size_t		 n, fl;
+	int64_t		 t, have;
+	int		 ok = 1;
+
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && *p != ' ') {
+			if (*p == '"' || *p == '\'') {
+				char qc = *p++;
+
+				while (*p != '\0' && *p != qc)
+					p++;
+				if (*p == qc)
+					p++;
+				continue;
+			}
+			p++;
+		}
+		n = (size_t)(p - start);
+		if (n >= sizeof(term))
+			return -1;
+		memcpy(term, start, n);
+		term[n] = '\0';
+		if (strcmp(term, "AND") == 0)
+			continue;
+		if ((colon = strchr(term, ':')) == NULL)
+			continue;
+		fl = (size_t)(colon - term);
+		if (fl >= sizeof(field))
+			continue;
+		memcpy(field, term, fl);
+		field[fl] = '\0';
+		if (strcmp(field, "updated_at") == 0)
+			have = o->updated_at;
+		else if (strcmp(field, "created_at") == 0)
+			have = o->created_at;
+		else
+			continue;
+		v = colon + 1;
+		(void)str_copy(val, sizeof(val), v[0] == '>' || v[0] == '<' ?
+		    v + (v[1] == '=' ? 2 : 1) : v);
+		n = strlen(val);
+		if (n >= 2 && (val[0] == '"' || val[0] == '\'') &&
+		    val[n - 1] == val[0]) {
+			memmove(val, val + 1, n - 2);
+			val[n - 2] = '\0';
+		}
+		if ((t = iso_parse(val)) < 0)
+			return -1;
+		if (v[0] == '>')
+			ok = ok && (v[1] == '=' ? have >= t : have > t);
+		else if (v[0] == '<')
+			ok = ok && (v[1] == '=' ? have <= t : have < t);
+		else
+			ok = ok && have == t;
+	}
+	return ok;
+}
+
+static json_t *
+src_order(const struct order *o)
+{
+	char	 name[32];
+
+	(void)str_fmt(name, sizeof(name), "#%lld", (long long)o->number);
+	return json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:I}",
+	    "__typename", "Order", "id", jgid("Order", o->id),
+	    "legacyResourceId", jlegacy(o->id), "name", name,
+	    "createdAt", jtime(o->created_at, 1),
+	    "updatedAt", jtime(o->updated_at, 1),
+	    "cancelledAt", o->cancelled_at != 0 ? jtime(o->cancelled_at, 1) :
+	    json_null(), "_oid", (json_int_t)o->id);
+}
+
+/* QueryRoot.orders: search, then sortKey (ID by default; UPDATED_AT and
+ * CREATED_AT by time, ties by id), then the page. */
+static json_t *
+h_orders(struct gctx *g, json_t *src, json_t *args, json_t *node)
+{
+	json_t		*items = json_array(), *s;
+	const char	*q = json_string_value(json_object_get(args, "query"));
+	const char	*sort = json_string_value(json_object_get(args,
+			    "sortKey"));
+	struct order	**v = NULL;
+	size_t		 i, j, n = 0;
+	int		 ok, by = 0;
+
+	(void)src;
+	if (sort != NULL && strcmp(sort, "UPDATED_AT") == 0)
+		by = 1;
+	else if (sort != NULL && (strcmp(sort, "CREATED_AT") == 0 ||
+	    strcmp(sort, "PROCESSED_AT") == 0))
+		by = 2;
+	if (S.norders > 0 && (v = calloc(S.norders, sizeof(*v))) == NULL) {
+		json_decref(items);
+		gerr(g, node, json_pack("{s:s}", "code",
+		    "INTERNAL_SERVER_ERROR"), "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < S.norders; i++) {
+		if (q != NULL && (ok = order_search_ok(S.orders[i], q)) != 1) {
+			if (ok == -1) {
+				free(v);
+				json_decref(items);
+				gerr(g, node, json_pack("{s:s}", "code",
+				    "BAD_REQUEST"), "Invalid search query: "
+				    "a date does not parse");
+				return NULL;
+			}
+			continue;
+		}
+		v[n++] = S.orders[i];
+	}
+	/* insertion sort, stable */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			const struct order *a = v[j - 1], *b = v[j];
+			int64_t ka = by == 1 ? a->updated_at : by == 2 ?
+			    a->created_at : a->id;
+			int64_t kb = by == 1 ? b->updated_at : by == 2 ?
+			    b->created_at : b->id;
+			struct order *t;
+
+			if (ka < kb || (ka == kb && a->id <= b->id))
+				break;
+			t = v[j - 1];
+			v[j - 1] = v[j];
+			v[j] = t;
+		}
+	for (i = 0; i < n; i++) {
+		s = src_order(v[i]);
+		json_object_set_new(s, "_cid", json_integer(v[i]->id));
+		json_array_append_new(items, s);
+	}
+	free(v);
+	return connection(g, node, items, args);
+}
+
+static json_t *
+h_order_lines(struct gctx *g, json_t *src, json_t *args, json_t *node)
+{
+	const struct order	*o = order_by_id(json_integer_value(
+				    json_object_get(src, "_oid")));
+	json_t			*items = json_array(), *s;
+	size_t			 i;
+
+	for (i = 0; o != NULL && i < o->nlines; i++) {
+		const struct line	*l = &o->lines[i];
+		const struct variant	*v = variant_by_id(l->variant_id);
+		const struct product	*p = v != NULL ?
+					    product_by_id(v->product_id) : NULL;
+
+		s = json_pack("{s:s, s:o, s:s?, s:s, s:I, s:I, s:o, s:I}",
+		    "__typename", "LineItem", "id", jgid("LineItem", l->id),
+		    "sku", v != NULL ? v->sku : NULL, "name", p != NULL ?
+		    p->title : "", "quantity", (json_int_t)l->quantity,
+		    "currentQuantity", (json_int_t)(l->quantity - l->removed -
+		    l->returned), "variant", v != NULL ? src_variant(v) :
+		    json_null(), "_cid", (json_int_t)l->id);
+		json_array_append_new(items, s);
+	}
+	return connection(g, node, items, args);
+}
+
 struct hook {
 	const char	*type;
 	const char	*field;
@@ -2954,6 +3248,8 @@ static const struct hook HOOKS[] = {
 	{ "QueryRoot", "location", h_location },
 	{ "QueryRoot", "shop", h_shop },
 	{ "QueryRoot", "webhookSubscriptions", h_subscriptions },
+	{ "QueryRoot", "orders", h_orders },
+	{ "Order", "lineItems", h_order_lines },
 	{ "Mutation", "inventorySetQuantities", h_set },
 	{ "Mutation", "inventoryAdjustQuantities", h_adjust },
 	{ "Mutation", "webhookSubscriptionCreate", h_sub_create },

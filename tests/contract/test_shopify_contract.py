@@ -31,7 +31,20 @@ import urllib.request
 BEYOND = {
     "QueryRoot": {"productVariants": "ProductVariantConnection!",
                   "inventoryItem": "InventoryItem",
-                  "webhookSubscriptions": "WebhookSubscriptionConnection!"},
+                  "webhookSubscriptions": "WebhookSubscriptionConnection!",
+                  "orders": "OrderConnection!"},
+    # the orders the reconciliation's sweep lists (the excerpt has no
+    # Order type): the real schema's fields the hub selects
+    "OrderConnection": {"nodes": "[Order!]!", "edges": "[OrderEdge!]!",
+                        "pageInfo": "PageInfo!"},
+    "Order": {"id": "ID!", "name": "String!", "createdAt": "DateTime!",
+              "updatedAt": "DateTime!", "cancelledAt": "DateTime",
+              "lineItems": "LineItemConnection!"},
+    "LineItemConnection": {"nodes": "[LineItem!]!",
+                           "edges": "[LineItemEdge!]!",
+                           "pageInfo": "PageInfo!"},
+    "LineItem": {"id": "ID!", "sku": "String", "quantity": "Int!",
+                 "variant": "ProductVariant"},
     "ProductVariantConnection": {"nodes": "[ProductVariant!]!",
                                  "edges": "[ProductVariantEdge!]!",
                                  "pageInfo": "PageInfo!"},
@@ -277,6 +290,14 @@ OPS = [
           quantities(names: ["available", "on_hand", "committed"]) {
             id name quantity updatedAt } } } }""",
      {"id": ITEM, "loc": LOC}, None),
+    ("orders updated since", "QueryRoot", """
+      query($q: String!) { orders(first: 5, query: $q,
+        sortKey: UPDATED_AT) {
+        nodes { id name createdAt updatedAt cancelledAt
+          lineItems(first: 25) { nodes { id sku quantity variant { id } }
+            pageInfo { hasNextPage } } }
+        pageInfo { hasNextPage endCursor } } }""",
+     {"q": "updated_at:>'2000-01-01T00:00:00Z'"}, None),
     ("inventorySetQuantities (applied)", "Mutation", """
       mutation($input: InventorySetQuantitiesInput!) {
         inventorySetQuantities(input: $input) @idempotent(key: "c-1") {
@@ -402,6 +423,9 @@ def main():
     call("POST", "/_sandbox/reset")
     st, _ = call("POST", "/_sandbox/demo")
     tap(st == 200, "POST /_sandbox/demo answers 200")
+    st, _ = call("POST", "/_sandbox/orders", {"line_items": [
+        {"sku": "SCARF-WOOL-RED", "quantity": 1}]})
+    tap(st in (200, 201), "POST /_sandbox/orders places an order")
 
     # the directive and the root fields the hub uses
     idem = directives.get("idempotent", {})

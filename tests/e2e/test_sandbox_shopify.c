@@ -453,10 +453,10 @@ test_unknown_field_named(void **state)
 	assert_non_null(jp(r.json, "errors.0.locations.0.line"));
 	tresp_free(&r);
 	/* an unsupported root field, an unknown argument, bad syntax */
-	assert_int_equal(gq("{ orders(first: 1) { nodes { id } } }", NULL, &r),
-	    0);
+	assert_int_equal(gq("{ customers(first: 1) { nodes { id } } }", NULL,
+	    &r), 0);
 	assert_string_equal(js(r.json, "errors.0.message"),
-	    "Field 'orders' doesn't exist on type 'QueryRoot'");
+	    "Field 'customers' doesn't exist on type 'QueryRoot'");
 	tresp_free(&r);
 	assert_int_equal(gq("{ inventoryItem(id: \"" ITEM1 "\", bogus: 1) "
 	    "{ id } }", NULL, &r), 0);
@@ -915,6 +915,63 @@ test_order_refused_when_zero(void **state)
 	assert_int_equal(available("SCARF-WOOL-BLUE"), 0);
 }
 
+#define Q_ORDERS "query($q: String!, $after: String) { orders(first: 1, " \
+	"after: $after, query: $q, sortKey: UPDATED_AT) { nodes { id name " \
+	"updatedAt cancelledAt lineItems(first: 5) { nodes { id sku " \
+	"quantity variant { id } } pageInfo { hasNextPage } } } pageInfo { " \
+	"hasNextPage endCursor } } }"
+
+/* orders(query: "updated_at:>'…'", sortKey: UPDATED_AT), page by page */
+static void
+test_orders_updated_since(void **state)
+{
+	struct tresp	 r;
+	char		 cur[128];
+
+	(void)state;
+	assert_int_equal(order("MUG-CERAMIC-01", 2), 201);
+	assert_int_equal(order("SCARF-WOOL-RED", 1), 201);
+	assert_int_equal(gq(Q_ORDERS, json_pack("{s:s}", "q",
+	    "updated_at:>'2000-01-01T00:00:00Z'"), &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(json_array_size(jp(r.json, "data.orders.nodes")), 1);
+	assert_string_equal(js(r.json, "data.orders.nodes.0.id"),
+	    "gid://shopify/Order/5001");
+	assert_true(json_is_null(jp(r.json, "data.orders.nodes.0.cancelledAt")));
+	assert_string_equal(js(r.json,
+	    "data.orders.nodes.0.lineItems.nodes.0.sku"), "MUG-CERAMIC-01");
+	assert_int_equal(ji(r.json,
+	    "data.orders.nodes.0.lineItems.nodes.0.quantity"), 2);
+	assert_non_null(strstr(js(r.json,
+	    "data.orders.nodes.0.lineItems.nodes.0.id"),
+	    "gid://shopify/LineItem/"));
+	assert_non_null(strstr(js(r.json,
+	    "data.orders.nodes.0.lineItems.nodes.0.variant.id"),
+	    "gid://shopify/ProductVariant/"));
+	assert_true(json_is_true(jp(r.json, "data.orders.pageInfo.hasNextPage")));
+	(void)str_copy(cur, sizeof(cur), js(r.json,
+	    "data.orders.pageInfo.endCursor"));
+	tresp_free(&r);
+	assert_int_equal(gq(Q_ORDERS, json_pack("{s:s, s:s}", "q",
+	    "updated_at:>'2000-01-01T00:00:00Z'", "after", cur), &r), 0);
+	assert_string_equal(js(r.json, "data.orders.nodes.0.id"),
+	    "gid://shopify/Order/5002");
+	assert_true(json_is_false(jp(r.json,
+	    "data.orders.pageInfo.hasNextPage")));
+	tresp_free(&r);
+	/* nothing updated after a future instant */
+	assert_int_equal(gq(Q_ORDERS, json_pack("{s:s}", "q",
+	    "updated_at:>'2999-01-01T00:00:00Z'"), &r), 0);
+	assert_int_equal(json_array_size(jp(r.json, "data.orders.nodes")), 0);
+	tresp_free(&r);
+	/* a date that is not one is refused */
+	assert_int_equal(gq(Q_ORDERS, json_pack("{s:s}", "q",
+	    "updated_at:>'yesterday'"), &r), 0);
+	assert_string_equal(js(r.json, "errors.0.extensions.code"),
+	    "BAD_REQUEST");
+	tresp_free(&r);
+}
+
 static void
 test_order_commit_and_cancel(void **state)
 {
@@ -1190,6 +1247,7 @@ main(void)
 		cmocka_unit_test_setup(test_fault_truncate_malformed, setup),
 		cmocka_unit_test_setup(test_fault_hang_and_slow, setup),
 		cmocka_unit_test_setup(test_seeded_faults_deterministic, setup),
+		cmocka_unit_test_setup(test_orders_updated_since, setup),
 	};
 
 	(void)tenv(ENV);

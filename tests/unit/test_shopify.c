@@ -1542,6 +1542,135 @@ test_catalog_page(void **state)
 	free(q);
 }
 
+/* ---- orders updated since (reconciliation's sweep) ---- */
+
+static void
+test_orders_query(void **state)
+{
+	struct err	 e;
+	char		 q[64], *b = NULL;
+	json_t		*j, *v;
+
+	(void)state;
+	assert_int_equal(shopify_orders_query("2026-11-28T14:00:00Z", q,
+	    sizeof(q), &e), 0);
+	assert_string_equal(q, "updated_at:>'2026-11-28T14:00:00Z'");
+	/* nothing that could leave the quotes or add a term */
+	assert_int_equal(shopify_orders_query("2026-11-28' OR x", q,
+	    sizeof(q), &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	assert_int_equal(shopify_orders_query("", q, sizeof(q), &e), -1);
+	assert_int_equal(shopify_orders_query("2026-11-28T14:00:00Z", q, 10,
+	    &e), -1);
+	/* the values travel in variables, the cursor only when given */
+	assert_int_equal(shopify_build_orders_since("2026-11-28T14:00:00Z",
+	    NULL, &b, &e), 0);
+	j = json_loads(b, 0, NULL);
+	assert_non_null(j);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "query")),
+	    "sortKey: UPDATED_AT"));
+	assert_null(strstr(json_string_value(json_object_get(j, "query")),
+	    "2026"));
+	v = json_object_get(j, "variables");
+	assert_string_equal(json_string_value(json_object_get(v, "q")),
+	    "updated_at:>'2026-11-28T14:00:00Z'");
+	assert_true(json_object_get(v, "after") == NULL ||
+	    json_is_null(json_object_get(v, "after")));
+	json_decref(j);
+	free(b);
+	assert_int_equal(shopify_build_orders_since("2026-11-28T14:00:00Z",
+	    "eyJsYXN0X2lkIjo1fQ==", &b, &e), 0);
+	j = json_loads(b, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    j, "variables"), "after")), "eyJsYXN0X2lkIjo1fQ==");
+	json_decref(j);
+	free(b);
+}
+
+static void
+test_orders_page(void **state)
+{
+	const char *body = "{\"data\":{\"orders\":{\"nodes\":["
+	    "{\"id\":\"gid://shopify/Order/5001\",\"name\":\"#1001\","
+	    "\"createdAt\":\"2026-11-28T14:00:00Z\",\"updatedAt\":"
+	    "\"2026-11-28T14:00:01Z\",\"cancelledAt\":null,\"lineItems\":{"
+	    "\"nodes\":[{\"id\":\"gid://shopify/LineItem/7001\",\"sku\":"
+	    "\"MUG-1\",\"quantity\":3,\"variant\":{\"id\":"
+	    "\"gid://shopify/ProductVariant/11\"}},{\"id\":"
+	    "\"gid://shopify/LineItem/7002\",\"sku\":null,\"quantity\":1,"
+	    "\"variant\":null}],\"pageInfo\":{\"hasNextPage\":false}}},"
+	    "{\"id\":\"gid://shopify/Order/5002\",\"name\":\"#1002\","
+	    "\"createdAt\":\"2026-11-28T14:00:00Z\",\"updatedAt\":"
+	    "\"2026-11-28T14:05:00Z\",\"cancelledAt\":"
+	    "\"2026-11-28T14:05:00Z\",\"lineItems\":{\"nodes\":[],"
+	    "\"pageInfo\":{\"hasNextPage\":true}}}],"
+	    "\"pageInfo\":{\"hasNextPage\":true,\"endCursor\":\"c2\"}}},"
+	    COST_OK "}";
+	const char *bad_qty = "{\"data\":{\"orders\":{\"nodes\":["
+	    "{\"id\":\"gid://shopify/Order/5001\",\"updatedAt\":"
+	    "\"2026-11-28T14:00:01Z\",\"lineItems\":{\"nodes\":[{\"id\":"
+	    "\"gid://shopify/LineItem/7001\",\"quantity\":-2}],"
+	    "\"pageInfo\":{\"hasNextPage\":false}}}],\"pageInfo\":{"
+	    "\"hasNextPage\":false}}}}";
+	const char *bad_id = "{\"data\":{\"orders\":{\"nodes\":["
+	    "{\"id\":\"gid://shopify/Product/5001\",\"updatedAt\":"
+	    "\"2026-11-28T14:00:01Z\",\"lineItems\":{\"nodes\":[],"
+	    "\"pageInfo\":{\"hasNextPage\":false}}}],\"pageInfo\":{"
+	    "\"hasNextPage\":false}}}}";
+	struct shopify_gql	 g;
+	struct shopify_order	 o[3];
+	struct err		 e;
+	char			 cur[16];
+	size_t			 n, i;
+	int			 more;
+
+	(void)state;
+	gql(body, &g);
+	assert_int_equal(shopify_parse_orders(&g, o, 3, &n, cur, sizeof(cur),
+	    &more, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(o[0].id, 5001);
+	assert_string_equal(o[0].updated_at, "2026-11-28T14:00:01Z");
+	assert_string_equal(o[0].cancelled_at, "");
+	assert_int_equal(o[0].nitems, 2);
+	assert_int_equal(o[0].items[0].id, 7001);
+	assert_int_equal(o[0].items[0].variant_id, 11);
+	assert_int_equal(o[0].items[0].quantity, 3);
+	assert_string_equal(o[0].items[0].sku, "MUG-1");
+	assert_int_equal(o[0].items[1].variant_id, 0);
+	assert_string_equal(o[0].items[1].sku, "");
+	assert_false(o[0].lines_cut);
+	assert_int_equal(o[1].id, 5002);
+	assert_string_equal(o[1].cancelled_at, "2026-11-28T14:05:00Z");
+	assert_int_equal(o[1].nitems, 0);
+	assert_true(o[1].lines_cut);
+	assert_true(more);
+	assert_string_equal(cur, "c2");
+	for (i = 0; i < n; i++)
+		shopify_order_free(&o[i]);
+	/* no room: refused, never cut short silently */
+	assert_int_equal(shopify_parse_orders(&g, o, 1, &n, cur, sizeof(cur),
+	    &more, &e), -1);
+	for (i = 0; i < n; i++)
+		shopify_order_free(&o[i]);
+	shopify_gql_free(&g);
+	gql(bad_qty, &g);
+	assert_int_equal(shopify_parse_orders(&g, o, 3, &n, cur, sizeof(cur),
+	    &more, &e), -1);
+	assert_int_equal(e.kind, ERR_INVALID);
+	assert_non_null(strstr(e.msg, "quantity"));
+	for (i = 0; i < n; i++)
+		shopify_order_free(&o[i]);
+	shopify_gql_free(&g);
+	gql(bad_id, &g);
+	assert_int_equal(shopify_parse_orders(&g, o, 3, &n, cur, sizeof(cur),
+	    &more, &e), -1);
+	assert_non_null(strstr(e.msg, "Order id"));
+	for (i = 0; i < n; i++)
+		shopify_order_free(&o[i]);
+	shopify_gql_free(&g);
+}
+
 int
 main(void)
 {
@@ -1574,6 +1703,8 @@ main(void)
 		cmocka_unit_test(test_push_stale_twice),
 		cmocka_unit_test(test_push_scripted_errors),
 		cmocka_unit_test(test_catalog_page),
+		cmocka_unit_test(test_orders_query),
+		cmocka_unit_test(test_orders_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
