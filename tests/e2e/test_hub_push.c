@@ -30,6 +30,7 @@
 #include "err.h"
 #include "../httpc.h"	/* the tests' client, not lib/httpc.h */
 #include "ledger.h"
+#include "orders.h"
 #include "push.h"
 #include "sbx.h"
 #include "str.h"
@@ -384,6 +385,183 @@ test_unseen_etsy_sale_held(void **state)
 	assert_int_equal(sbx_shopify_shown(sku), 7);
 }
 
+/* This connection's id, for information_schema.PROCESSLIST. */
+static int64_t
+conn_id(struct db *d)
+{
+	struct err	 e;
+	int64_t		 id = 0;
+
+	if (db_query_i64(d, "SELECT CONNECTION_ID()", NULL, 0, &id, &e) != 1)
+		return -1;
+	return id;
+}
+
+/* 1 when connection id is running a statement like pattern, in state
+ * (NULL: any). */
+static int
+conn_in(int64_t id, const char *state, const char *pattern)
+{
+	return q64("SELECT COUNT(*) FROM information_schema.PROCESSLIST "
+	    "WHERE ID = ? AND (? = '' OR STATE = ?) AND INFO LIKE ?",
+	    (struct db_val[]){ DBI(id), DBS(state != NULL ? state : ""),
+	    DBS(state != NULL ? state : ""), DBS(pattern) }, 4) == 1;
+}
+
+/* The race child's work: a push runner, or the hub applying a sale. */
+struct race {
+	const char	*sku;
+	int64_t		 listing;
+};
+
+static int
+race_sale_fn(struct db *d, void *arg, struct err *e)
+{
+	struct race		*rc = arg;
+	struct orders_ctx	 c;
+	struct ledger_result	 res;
+	char			 order[64], line[64];
+
+	c.db = d;
+	c.account_id = etsy_acct;
+	c.source = "test";
+	c.reason = "a receipt seen while a push starts";
+	(void)str_fmt(order, sizeof(order), "race-%ld", pid);
+	(void)str_fmt(line, sizeof(line), "race-%ld-1", pid);
+	return orders_commit(&c, order, line, rc->sku, 1, rc->listing, &res,
+	    e);
+}
+
+/* In the child: report the connection's id on fd, then work. */
+static void
+race_child(struct race *rc, int push, int fd)
+{
+	struct push_stats	 st;
+	struct err		 e;
+	struct db		*d;
+	int64_t			 id;
+	int			 r;
+
+	if ((d = db_open(&cfg, &e)) == NULL)
+		_exit(2);
+	id = conn_id(d);
+	if (write(fd, &id, sizeof(id)) != (ssize_t)sizeof(id))
+		_exit(3);
+	if (push)
+		r = push_run(d, &cfg, "hp-race", push_now_ms() + 30000, &st,
+		    &e) == 0 && st.claimed >= 1 ? 0 : 1;
+	else
+		r = db_tx(d, race_sale_fn, rc, &e) == 0 ? 0 : 1;
+	db_close(d);
+	_exit(r);
+}
+
+static pid_t
+race_start(struct race *rc, int push, int64_t *id)
+{
+	int	 p[2];
+	pid_t	 kid;
+
+	assert_int_equal(pipe(p), 0);
+	kid = fork();
+	assert_true(kid >= 0);
+	if (kid == 0) {
+		close(p[0]);
+		race_child(rc, push, p[1]);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], id, sizeof(*id)), (ssize_t)sizeof(*id));
+	close(p[0]);
+	assert_true(*id > 0);
+	return kid;
+}
+
+/*
+ * The hub applies an Etsy sale while a push of that very listing is
+ * starting: the push must see the sale either in both what the listing
+ * should show and last_pushed_qty (lowered by orders_commit) or in
+ * neither. Seen in the first and not the second, it was counted twice,
+ * once applied and once more as an unseen Etsy sale: Etsy was left one
+ * unit short for good (the flaky "Etsy showed 49 where 50 was expected").
+ *
+ * The interleaving is forced: a second connection holds channel_accounts
+ * write-locked, which stops the push runner (a child) when it first reads
+ * that table, after it has read the listing; the sale (another child)
+ * commits then, or waits behind the push; then the lock goes.
+ */
+static void
+test_sale_applied_as_push_starts(void **state)
+{
+	char		 sku[32];
+	struct race	 rc;
+	struct err	 e;
+	struct db	*lk;
+	int64_t		 el, etsy_id, push_conn, sale_conn;
+	pid_t		 pusher, seller;
+	int		 i, status, sold = 0, waits = 0;
+
+	(void)state;
+	new_item(sku, sizeof(sku), "RACE", 10);
+	el = map_etsy(sku, 1, &etsy_id);
+	tick();
+	wait_settled(el);
+	assert_int_equal(sbx_etsy_shown(etsy_id, sku), 10);
+	/* a buyer on Etsy; the hub applies it below, mid-push */
+	assert_int_equal(sbx_etsy_order(etsy_id, sku, 1), 201);
+	assert_int_equal(sbx_etsy_shown(etsy_id, sku), 9);
+
+	if ((lk = db_open(&cfg, &e)) == NULL)
+		fail_msg("db: %s", e.msg);
+	if (db_exec(lk, "LOCK TABLES channel_accounts WRITE", NULL, 0, NULL,
+	    NULL, &e) == -1)
+		fail_msg("lock: %s", e.msg);
+	if (push_queue_listing(db, el, &e) == -1)
+		fail_msg("queue: %s", e.msg);
+	rc.sku = sku;
+	rc.listing = el;
+	pusher = race_start(&rc, 1, &push_conn);
+	/* the runner has claimed the listing and read it, and waits */
+	for (i = 0; i < 300 && !conn_in(push_conn,
+	    "Waiting for table metadata lock", "%channel_accounts%"); i++)
+		sleep_ms(50);
+	if (!conn_in(push_conn, "Waiting for table metadata lock",
+	    "%channel_accounts%"))
+		fail_msg("the push runner never reached channel_accounts");
+	seller = race_start(&rc, 0, &sale_conn);
+	/* the sale commits, or waits for a lock the push holds (the row
+	 * of the listing: it is running a statement for a while) */
+	for (i = 0; i < 300 && !sold && waits < 3; i++) {
+		if (waitpid(seller, &status, WNOHANG) == seller) {
+			sold = 1;
+			assert_true(WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0);
+			break;
+		}
+		waits = conn_in(sale_conn, NULL, "%") ? waits + 1 : 0;
+		sleep_ms(50);
+	}
+	print_message("# the sale %s while the push waited\n", sold ?
+	    "committed" : "waited for a lock");
+	assert_true(sold || waits >= 3);
+	if (db_exec(lk, "UNLOCK TABLES", NULL, 0, NULL, NULL, &e) == -1)
+		fail_msg("unlock: %s", e.msg);
+	db_close(lk);
+	if (!sold) {
+		assert_int_equal(waitpid(seller, &status, 0), seller);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(waitpid(pusher, &status, 0), pusher);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	wait_committed(sku, 1);
+	wait_settled(el);
+	assert_int_equal(item(sku).available, 9);
+	/* Etsy shows all 9, nothing held for the sale the hub applied */
+	assert_int_equal(sbx_etsy_shown(etsy_id, sku), 9);
+	assert_int_equal(q64("SELECT last_pushed_qty FROM channel_listings "
+	    "WHERE id = ?", (struct db_val[]){ DBI(el) }, 1), 9);
+}
+
 /* One tick runner in a child process: writes what it claimed (-1 when
  * the tick failed) to fd. */
 static void
@@ -656,6 +834,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_opening_scenario),
 		cmocka_unit_test(test_unseen_etsy_sale_held),
+		cmocka_unit_test(test_sale_applied_as_push_starts),
 		cmocka_unit_test(test_concurrent_ticks),
 		cmocka_unit_test(test_storm_then_outage),
 		cmocka_unit_test(test_burst_coalesces),
