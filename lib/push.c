@@ -187,14 +187,17 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		 * wants one past the item's version) and what was read; a
 		 * movement since then keeps the row due, from PUSH_PACE_MS
 		 * on, so a burst of sales becomes one write */
+		/* paced_until: a movement that unparks the row later makes
+		 * it due from then on (PUSH_UNPARK_SQL) */
 		return db_exec(db, "UPDATE push_queue SET done_version = "
 		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
 		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
-		    "NULL, next_at = IF(done_version >= want_version, "
-		    PUSH_PARKED_SQL ", " CLOCK_NOW_SQL " + INTERVAL ? "
-		    "MICROSECOND) WHERE listing_id = ?", (struct db_val[]){
-		    DBI(f->version), DBI(f->want), DBI(PUSH_PACE_MS * 1000),
-		    DBI(f->listing_id) }, 4, NULL, NULL, e);
+		    "NULL, paced_until = " CLOCK_NOW_SQL " + INTERVAL ? "
+		    "MICROSECOND, next_at = IF(done_version >= want_version, "
+		    PUSH_PARKED_SQL ", paced_until) WHERE listing_id = ?",
+		    (struct db_val[]){ DBI(f->version), DBI(f->want),
+		    DBI(PUSH_PACE_MS * 1000), DBI(f->listing_id) }, 4, NULL,
+		    NULL, e);
 	case CHANNEL_RETRY:
 		/* exponential, capped low enough that an outage's end is
 		 * noticed within a minute; the channel's Retry-After wins */
