@@ -482,8 +482,9 @@ race_start(struct race *rc, int push, int64_t *id)
  * starting: the push must see the sale either in both what the listing
  * should show and last_pushed_qty (lowered by orders_commit) or in
  * neither. Seen in the first and not the second, it was counted twice,
- * once applied and once more as an unseen Etsy sale: Etsy was left one
- * unit short for good (the flaky "Etsy showed 49 where 50 was expected").
+ * once applied and once more as an unseen Etsy sale: the push held back
+ * a unit nobody had sold and settled, and Etsy stayed one short until the
+ * item moved again.
  *
  * The interleaving is forced: a second connection holds channel_accounts
  * write-locked, which stops the push runner (a child) when it first reads
