@@ -187,14 +187,17 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		 * wants one past the item's version) and what was read; a
 		 * movement since then keeps the row due, from PUSH_PACE_MS
 		 * on, so a burst of sales becomes one write */
+		/* paced_until: a movement that unparks the row later makes
+		 * it due from then on (PUSH_UNPARK_SQL) */
 		return db_exec(db, "UPDATE push_queue SET done_version = "
 		    "GREATEST(done_version, ?, ?), attempts = 0, idem_key = "
 		    "NULL, idem_qty = NULL, lease_until = NULL, last_error = "
-		    "NULL, next_at = IF(done_version >= want_version, "
-		    PUSH_PARKED_SQL ", " CLOCK_NOW_SQL " + INTERVAL ? "
-		    "MICROSECOND) WHERE listing_id = ?", (struct db_val[]){
-		    DBI(f->version), DBI(f->want), DBI(PUSH_PACE_MS * 1000),
-		    DBI(f->listing_id) }, 4, NULL, NULL, e);
+		    "NULL, paced_until = " CLOCK_NOW_SQL " + INTERVAL ? "
+		    "MICROSECOND, next_at = IF(done_version >= want_version, "
+		    PUSH_PARKED_SQL ", paced_until) WHERE listing_id = ?",
+		    (struct db_val[]){ DBI(f->version), DBI(f->want),
+		    DBI(PUSH_PACE_MS * 1000), DBI(f->listing_id) }, 4, NULL,
+		    NULL, e);
 	case CHANNEL_RETRY:
 		/* exponential, capped low enough that an outage's end is
 		 * noticed within a minute; the channel's Retry-After wins */
@@ -249,6 +252,43 @@ finish_fn(struct db *db, void *arg, struct err *e)
 	}
 }
 
+/* What a push starts from, read together (see snap_fn). */
+struct snap {
+	int64_t			 listing_id;
+	struct channel_listing	*l;
+	int64_t			*desired;
+	int64_t			*version;
+};
+
+/*
+ * Read the listing (its last_pushed_qty) and what it should show in one
+ * transaction that holds the listing's row lock. orders_commit() commits
+ * a sale to the ledger and lowers last_pushed_qty in one transaction, and
+ * takes this row lock to do so: with the lock held here, a push sees that
+ * sale in both figures or in neither. Read apart (the isolation is READ
+ * COMMITTED), a sale committed between the two reads was in the desired
+ * figure already and, with last_pushed_qty still the old one, counted
+ * once more as a sale the hub has not seen: the adapter held one unit
+ * back, the push settled the new version, and the channel showed one less
+ * than it should until the item moved again.
+ */
+static int
+snap_fn(struct db *db, void *arg, struct err *e)
+{
+	struct snap	*s = arg;
+	int64_t		 id;
+	int		 rc;
+
+	if ((rc = db_query_i64(db, "SELECT id FROM channel_listings WHERE "
+	    "id = ? FOR UPDATE", (struct db_val[]){ DBI(s->listing_id) }, 1,
+	    &id, e)) != 1)
+		return rc == 0 ? err_set(e, ERR_NOTFOUND, "no channel listing "
+		    "%lld", (long long)s->listing_id) : -1;
+	if (channel_listing_load(db, s->listing_id, s->l, e) == -1)
+		return -1;
+	return channel_desired(db, s->listing_id, s->desired, s->version, e);
+}
+
 /* Push one claimed listing and record what happened. */
 static int
 push_one(struct db *db, const struct config *cfg, const struct claim *c,
@@ -261,6 +301,7 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 	struct channel_ctx	 ctx;
 	const struct channel_ops *ops;
 	struct finish		 f;
+	struct snap		 sn;
 	unsigned char		 rnd[16];
 	char			 key[65];
 	int64_t			 desired = 0, version = 0;
@@ -268,9 +309,12 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 
 	memset(&acct, 0, sizeof(acct));
 	memset(&r, 0, sizeof(r));
-	if (channel_listing_load(db, c->listing_id, &l, e) == -1 ||
-	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1 ||
-	    channel_desired(db, l.id, &desired, &version, e) == -1)
+	sn.listing_id = c->listing_id;
+	sn.l = &l;
+	sn.desired = &desired;
+	sn.version = &version;
+	if (db_tx(db, snap_fn, &sn, e) == -1 ||
+	    channel_account_load(db, cfg, l.account_id, &acct, e) == -1)
 		goto out;
 
 	/* one key per intended write: a retry of the same quantity reuses

@@ -43,10 +43,14 @@
 #define PUSH_PARKED_SQL		"'2038-01-01 00:00:00'"
 /* The unparking assignment for a touch's ON DUPLICATE KEY UPDATE, after
  * want_version's; the touch selects from channel_listings as l and binds
- * one more parameter, PUSH_PACE_MS * 1000. */
+ * one more parameter, PUSH_PACE_MS * 1000. The pace comes from the row's
+ * own paced_until (read under the row's lock, so never older than the
+ * push that parked it); l.last_pushed_at, which the touch read from its
+ * statement's snapshot and may predate that push, only for a row parked
+ * before paced_until existed. */
 #define PUSH_UNPARK_SQL	"next_at = IF(next_at >= " PUSH_PARKED_SQL \
 	" AND want_version > done_version, GREATEST(" CLOCK_NOW_SQL ", " \
-	"COALESCE(l.last_pushed_at + INTERVAL ? MICROSECOND, " \
+	"COALESCE(paced_until, l.last_pushed_at + INTERVAL ? MICROSECOND, " \
 	CLOCK_NOW_SQL ")), next_at)"
 
 struct push_stats {
