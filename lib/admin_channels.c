@@ -913,7 +913,8 @@ recommend_table(struct db *db, int64_t id, struct html *h)
 		html_printf(h, "<p id=\"advice-none\">No listings yet.</p>\n");
 		return;
 	}
-	html_printf(h, "<table id=\"advice-table\" aria-labelledby=\"advice\">"
+	html_printf(h, "<div class=\"scroll\"><table id=\"advice-table\" "
+	    "aria-labelledby=\"advice\">"
 	    "<thead><tr><th scope=\"col\">Sales speed</th><th scope=\"col\">"
 	    "SKUs</th><th scope=\"col\">Configured</th><th scope=\"col\">"
 	    "Recommended</th><th scope=\"col\">Why</th></tr></thead><tbody>\n");
@@ -924,7 +925,7 @@ recommend_table(struct db *db, int64_t id, struct html *h)
 		    bufrec_class_name(rows[i].cls), rows[i].skus, pct,
 		    rows[i].configured_units, rows[i].units, rows[i].why);
 	}
-	html_printf(h, "</tbody></table>\n");
+	html_printf(h, "</tbody></table></div>\n");
 }
 
 static void

@@ -63,8 +63,8 @@ runs_table(struct db *db, struct html *h, struct err *e)
 		return -1;
 	while ((t = db_next(q, e)) == 1) {
 		if (n++ == 0)
-			html_printf(h, "<table>\n<caption>Runs, newest first"
-			    "</caption>\n<thead><tr><th scope=\"col\">Run</th>"
+			html_printf(h, "<div class=\"scroll\"><table>\n"
+			    "<caption>Runs, newest first</caption>\n<thead><tr><th scope=\"col\">Run</th>"
 			    "<th scope=\"col\">Scope</th><th scope=\"col\">"
 			    "Started</th><th scope=\"col\">Finished</th>"
 			    "<th scope=\"col\">Listings checked</th>"
@@ -96,7 +96,7 @@ runs_table(struct db *db, struct html *h, struct err *e)
 		html_printf(h, "<p>No reconciliation has run yet. The first "
 		    "runs tonight, or now with the button above.</p>\n");
 	else
-		html_printf(h, "</tbody></table>\n");
+		html_printf(h, "</tbody></table></div>\n");
 	return 0;
 }
 
@@ -113,7 +113,7 @@ policies_table(struct db *db, struct html *h, struct err *e)
 	while ((t = db_next(q, e)) == 1) {
 		if (n++ == 0)
 			html_printf(h, "<h2>What a discrepancy leads to</h2>\n"
-			    "<table>\n<thead><tr><th scope=\"col\">Account"
+			    "<div class=\"scroll\"><table>\n<thead><tr><th scope=\"col\">Account"
 			    "</th><th scope=\"col\">Policy</th><th scope="
 			    "\"col\">Threshold</th></tr></thead>\n<tbody>\n");
 		html_printf(h, "<tr><td>%s (%s, %D)</td><td>%s</td>",
@@ -130,7 +130,7 @@ policies_table(struct db *db, struct html *h, struct err *e)
 	if (t == -1)
 		return -1;
 	if (n > 0)
-		html_printf(h, "</tbody></table>\n<p>Set with <code>stockhub "
+		html_printf(h, "</tbody></table></div>\n<p>Set with <code>stockhub "
 		    "account set ACCOUNT_ID recon_policy=repair "
 		    "recon_threshold=2</code>.</p>\n");
 	return 0;
@@ -368,7 +368,7 @@ admin_recon_run(struct app *a, struct http_req *r)
 				    recon_cause_label((enum recon_cause)k),
 				    jint(causes, recon_cause_name(
 				    (enum recon_cause)k)));
-		html_printf(&h, "</ul>\n<h2>Discrepancies</h2>\n<table>\n"
+		html_printf(&h, "</ul>\n<h2>Discrepancies</h2>\n<div class=\"scroll\"><table>\n"
 		    "<thead><tr><th scope=\"col\">Account</th><th scope=\"col\">"
 		    "SKU</th><th scope=\"col\">Listing</th><th scope=\"col\">"
 		    "Hub wants</th><th scope=\"col\">Last pushed</th>"
@@ -403,7 +403,7 @@ admin_recon_run(struct app *a, struct http_req *r)
 			    "action"), "repair_queued") == 0 ? "repair queued" :
 			    "reported");
 		}
-		html_printf(&h, "</tbody></table>\n");
+		html_printf(&h, "</tbody></table></div>\n");
 	}
 	admin_page_close(&h);
 	admin_send(r, 200, c.https, &h, NULL);

@@ -30,6 +30,11 @@ cli move "$sku" receive 4 '=HYPERLINK("x"), kiln <b>' > /dev/null
 cli shopify map "$acct" "$sku" > /dev/null
 cli push > /dev/null
 acct_id=$(cli account list | awk -F'\t' -v n="$acct" '$3 == n { print $1 }')
+# a runner a webhook started may hold the listing's push: wait for it
+i=0
+while [ "$i" -lt 100 ] && [ "$(sql "SELECT COUNT(*) FROM push_log p JOIN channel_listings l ON l.id = p.listing_id WHERE l.account_id = $acct_id AND p.outcome = 'written'")" = 0 ]; do
+	sleep 0.1; i=$((i + 1)); cli push > /dev/null
+done
 
 req GET "/admin/sku?sku=$sku" -H "$ck"
 expect "the history page shows" 200 "Movements and pushes"
