@@ -1464,8 +1464,8 @@ call_err(const struct call *k, const char *what, struct err *e)
 }
 
 /*
- * gql_call for the paged listings (catalog, orders since) and the SKU
- * lookup: a THROTTLED
+ * gql_call for the paged listings (catalog, orders since), the SKU
+ * lookup and reconciliation's reads: a THROTTLED
  * answer (or a 429 with a short Retry-After) is waited out, up to
  * SHOPIFY_SWEEP_WAIT_MAX seconds a time and three times, before it is
  * handed back. *calls counts every call made.
@@ -1804,7 +1804,7 @@ shopify_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	struct sconn	 c;
 	struct call	 k;
 	char		*body = NULL;
-	int		 rc = -1;
+	int		 rc = -1, calls = 0;
 
 	memset(&k, 0, sizeof(k));
 	if (ctx == NULL || ctx->acct == NULL || l == NULL || shown == NULL)
@@ -1816,8 +1816,10 @@ shopify_read(struct channel_ctx *ctx, const struct channel_listing *l,
 		    (long long)l->id);
 	if (conn_open(ctx->acct, &c, e) == -1)
 		return -1;
+	/* reconciliation paces itself by the shop's cost bucket: a
+	 * THROTTLED read is waited out, not counted as unreadable */
 	if (shopify_build_read_level(l->ext_variant, l->ext_location, &body,
-	    e) == -1 || gql_call(&c, body, &k, e) == -1)
+	    e) == -1 || gql_call_waiting(&c, body, &k, &calls, e) == -1)
 		goto out;
 	if (k.kind != CALL_OK) {
 		call_err(&k, "read level", e);
