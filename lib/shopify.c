@@ -1464,8 +1464,8 @@ call_err(const struct call *k, const char *what, struct err *e)
 }
 
 /*
- * gql_call for the paged listings (catalog, orders since), the SKU
- * lookup and reconciliation's reads: a THROTTLED
+ * gql_call for the paged listings (catalog, orders since) and
+ * reconciliation's reads: a THROTTLED
  * answer (or a 429 with a short Retry-After) is waited out, up to
  * SHOPIFY_SWEEP_WAIT_MAX seconds a time and three times, before it is
  * handed back. *calls counts every call made.
@@ -1495,16 +1495,14 @@ shopify_find_variants(const struct channel_account *a, const char *sku,
 	struct sconn	 c;
 	struct call	 k;
 	char		*body = NULL;
-	int		 rc = -1, calls = 0;
+	int		 rc = -1;
 
 	*n = 0;
 	memset(&k, 0, sizeof(k));
 	if (conn_open(a, &c, e) == -1)
 		return -1;
-	/* a throttled shop (a big "map every SKU" just ran) is waited
-	 * out, not reported as a failure to find the SKU */
 	if (shopify_build_find_variants(sku, &body, e) == -1 ||
-	    gql_call_waiting(&c, body, &k, &calls, e) == -1)
+	    gql_call(&c, body, &k, e) == -1)
 		goto out;
 	if (k.kind != CALL_OK) {
 		call_err(&k, "find variants", e);

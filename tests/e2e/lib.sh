@@ -48,4 +48,10 @@ sql() {
 	mariadb --no-defaults --socket="$STOCKHUB_STACK/run/mysqld.sock" -N -e "$1" \
 	    "$(sed -n 's/^db_name *= *//p' "$STOCKHUB_CONFIG")" 2>/dev/null
 }
+# Refill the sandbox Shopify shop's cost bucket: one shop serves every
+# test, and a test that just mapped thousands of SKUs leaves it drained.
+shopify_bucket_full() {
+	curl -s -o /dev/null -X POST "$SANDBOX_SHOPIFY_URL/_sandbox/config" \
+	    -d '{"throttle":{"currently_available":1000}}'
+}
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; }

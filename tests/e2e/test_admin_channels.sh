@@ -69,6 +69,7 @@ req POST /admin/channel -H "$ck" --data-urlencode "id=$id" --data-urlencode acti
 expect "map all with a wrong CSRF token is refused" 403
 req POST /admin/channel -H "$ck" --data-urlencode "id=$id" --data-urlencode action=mapall --data-urlencode "csrf=$csrf"
 expect "map every SKU redirects" 303
+shopify_bucket_full
 mapped=$(sql "SELECT COUNT(*) FROM channel_listings l JOIN stock_items i ON i.id = l.item_id WHERE l.account_id = $id AND i.sku = '$sku'")
 [ "$mapped" = 1 ] && ok "the SKU the shop sells is mapped by exact match" || not_ok "the SKU the shop sells is mapped by exact match" "$mapped"
 

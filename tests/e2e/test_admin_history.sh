@@ -27,6 +27,7 @@ printf '{"access_token":"shpat_sandbox_token","webhook_secret":"sbx-shopify-secr
     cli account add shopify "$acct" "$SANDBOX_SHOPIFY_URL" "hist$$.myshopify.com" > /dev/null
 cli item add "$sku" "History mug" > /dev/null
 cli move "$sku" receive 4 '=HYPERLINK("x"), kiln <b>' > /dev/null
+shopify_bucket_full
 out=$(cli shopify map "$acct" "$sku" 2>&1) || not_ok "the SKU is mapped on the sandbox shop" "$out"
 cli push > /dev/null
 acct_id=$(cli account list | awk -F'\t' -v n="$acct" '$3 == n { print $1 }')

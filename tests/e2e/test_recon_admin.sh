@@ -28,6 +28,7 @@ cli shopify map "$acct" "$sku" > /dev/null 2>&1
 cli push > /dev/null 2>&1
 [ "$(shown "$sku")" = 5 ] && ok "the shop shows the hub's 5 units" || not_ok "the shop shows the hub's 5 units" "$(shown "$sku")"
 
+shopify_bucket_full
 out=$(cli reconcile "$id" 2>&1)
 run1=$(printf '%s\n' "$out" | sed -n 's/^reconciliation run \([0-9]*\):.*/\1/p')
 case $out in *"listings checked: 1 "*"discrepancies: 0"*clean*) ok "a run over a shop that matches says clean" ;;
@@ -35,6 +36,7 @@ case $out in *"listings checked: 1 "*"discrepancies: 0"*clean*) ok "a run over a
 
 # the seller types 12 into Shopify's admin; no webhook reaches the hub
 sbx POST /_sandbox/inventory "{\"sku\":\"$sku\",\"available\":12}" > /dev/null
+shopify_bucket_full
 out=$(cli reconcile "$id" 2>&1)
 run2=$(printf '%s\n' "$out" | sed -n 's/^reconciliation run \([0-9]*\):.*/\1/p')
 case $out in *"discrepancies: 1"*"manual edit on the channel: 1"*"repairs queued: 0"*) ok "the manual edit is found and explained, report only" ;;
@@ -61,6 +63,7 @@ case $out in *"whole number"*) ok "a threshold under 1 is refused" ;;
 
 # a threshold of 8 units: the difference of 7 is no longer a discrepancy
 cli account set "$id" recon_threshold=8 > /dev/null
+shopify_bucket_full
 out=$(cli reconcile "$id" 2>&1)
 case $out in *"discrepancies: 0"*clean*) ok "the account's threshold decides what counts" ;;
 *) not_ok "the account's threshold decides what counts" "$out" ;; esac
