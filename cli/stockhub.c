@@ -11,6 +11,7 @@
  *   stockhub account list
  *   stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT [EXT_LOCATION]]
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
+ *   stockhub shopify map-all ACCOUNT
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
  *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
@@ -92,6 +93,7 @@ usage(void)
 	    "       stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT "
 	    "[EXT_LOCATION]]\n"
 	    "       stockhub shopify map ACCOUNT SKU [LOCATION_ID]\n"
+	    "       stockhub shopify map-all ACCOUNT\n"
 	    "       stockhub shopify subscribe ACCOUNT\n"
 	    "       stockhub bom set PARENT COMPONENT:QTY [COMPONENT:QTY ...] "
 	    "REASON\n"
@@ -370,11 +372,17 @@ cmd_shopify(struct db *db, const struct config *cfg, int argc, char **argv,
 	struct channel_account	 a;
 	const char		*loc;
 	int64_t			 id = 0;
-	int			 rc, n = 0;
+	int			 rc, n = 0, shared = 0;
 
 	if (connect_account_by_name(db, cfg, argv[1], &a, e) == -1)
 		return -1;
-	if (strcmp(argv[0], "subscribe") == 0 && argc == 2) {
+	if (strcmp(argv[0], "map-all") == 0 && argc == 2) {
+		if ((rc = connect_shopify_map_all(db, cfg, &a, &n, &shared,
+		    e)) == 0)
+			printf("%d SKU(s) mapped on %s; %d SKU(s) shared by "
+			    "several variants left for you\n", n, a.name,
+			    shared);
+	} else if (strcmp(argv[0], "subscribe") == 0 && argc == 2) {
 		if ((rc = connect_shopify_subscribe(cfg, &a, &n, e)) == 0)
 			printf("%d new webhook subscription(s) to "
 			    "%s/hooks/shopify\n", n, cfg->public_base_url);

@@ -45,8 +45,6 @@
 #define PUSH_AFTER_MS	5000
 #define PREVIEW_MAX	200
 #define POLICIES_MAX	64
-#define MAPALL_MAX	500
-#define MAPALL_WAIT_S	15	/* seconds of "slow down" one press waits out */
 #define UNITS_MAX	INT64_C(1000000000)
 #define PRIORITY_MAX	1000
 #define TS_FMT		"'%Y-%m-%d %H:%i'"
@@ -415,69 +413,6 @@ url_ok(const char *s)
 	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'));
 }
 
-/*
- * Map every SKU not mapped on account a yet to the Shopify variant with
- * exactly that SKU (connect_shopify_map). *mapped counts the new maps.
- * When the shop keeps saying "slow down" (its cost bucket) past
- * MAPALL_WAIT_S seconds of waiting, it stops: 0 with *left the SKUs not
- * tried, so the person can press the button again later.
- */
-static int
-map_all(struct db *db, const struct channel_account *a, const char *location,
-    int *mapped, int *left, struct err *e)
-{
-	struct db_res	*q;
-	char		(*skus)[STOCK_SKU_MAX * 4 + 1] = NULL;
-	size_t		 n = 0, i;
-	int		 got, waited = 0, rc = -1;
-	struct err	 me;
-
-	*mapped = *left = 0;
-	if ((skus = calloc(MAPALL_MAX, sizeof(*skus))) == NULL)
-		return err_set(e, ERR_SYS, "out of memory");
-	if ((q = db_query(db, "SELECT i.sku FROM stock_items i WHERE NOT "
-	    "EXISTS (SELECT 1 FROM channel_listings cl WHERE cl.item_id = "
-	    "i.id AND cl.account_id = ?) ORDER BY i.sku LIMIT ?",
-	    (struct db_val[]){ DBI(a->id), DBI(MAPALL_MAX) }, 2, e)) == NULL)
-		goto out;
-	while ((got = db_next(q, e)) == 1)
-		(void)str_copy(skus[n++], sizeof(skus[0]), db_col_str(q, 0));
-	db_res_free(q);
-	if (got == -1)
-		goto out;
-	for (i = 0; i < n; ) {
-		if (connect_shopify_map(db, a, skus[i], location, NULL,
-		    &me) == 0) {
-			(*mapped)++;
-			i++;
-			continue;
-		}
-		if (me.kind == ERR_NOTFOUND || me.kind == ERR_CONFLICT ||
-		    me.kind == ERR_INVALID) {
-			i++;	/* not sold there, or ambiguous */
-			continue;
-		}
-		if (me.kind == ERR_RETRY && waited < MAPALL_WAIT_S) {
-			/* throttled: the bucket refills in a second or two */
-			(void)sleep(1);
-			waited++;
-			continue;
-		}
-		if (me.kind == ERR_RETRY) {
-			*left = (int)(n - i);
-			log_warn("admin: map all on %s: %d SKU(s) left: %s",
-			    a->name, *left, me.msg);
-			break;
-		}
-		*e = me;
-		goto out;
-	}
-	rc = 0;
-out:
-	free(skus);
-	return rc;
-}
-
 static void
 sandbox_connect(struct app *a, struct http_req *r, struct admin_ctx *c)
 {
@@ -486,7 +421,7 @@ sandbox_connect(struct app *a, struct http_req *r, struct admin_ctx *c)
 	json_t			*creds = NULL;
 	const char		*url = form_get(&c->form, "sandbox_url");
 	int64_t			 id = 0, n = 0;
-	int			 mapped = 0, left = 0, subs = 0;
+	int			 mapped = 0, shared = 0, subs = 0;
 	char			 loc[64], detail[128];
 
 	memset(&acct, 0, sizeof(acct));
@@ -524,7 +459,8 @@ sandbox_connect(struct app *a, struct http_req *r, struct admin_ctx *c)
 	}
 	if (channel_account_load(c->db, &a->cfg, id, &acct, &e) == -1)
 		goto dberr;
-	if (map_all(c->db, &acct, "1", &mapped, &left, &e) == -1)
+	if (connect_shopify_map_all(c->db, &a->cfg, &acct, &mapped, &shared,
+	    &e) == -1)
 		log_warn("admin: sandbox: mapping: %s", e.msg);
 	if (connect_shopify_subscribe(&a->cfg, &acct, &subs, &e) == -1)
 		log_warn("admin: sandbox: subscribe: %s", e.msg);
@@ -878,9 +814,10 @@ static const struct {
 	{ "pushall", "Every listing of this account was queued and is being "
 	  "pushed now." },
 	{ "mapall", "Every SKU the shop sells under the same SKU is mapped." },
-	{ "mapall_partial", "Some SKUs were mapped, but the shop asked the hub "
-	  "to slow down before all were tried. Press the button again in a "
-	  "minute to map the rest." },
+	{ "mapall_shared", "Every SKU the shop sells under the same SKU is "
+	  "mapped, except SKUs that several of the shop's variants carry: "
+	  "give each variant its own SKU in Shopify, then press the button "
+	  "again." },
 	{ NULL, NULL }
 };
 
@@ -1211,7 +1148,7 @@ admin_account_post(struct app *a, struct http_req *r)
 	const char		*action, *revtext, *kind = NULL;
 	char			 loc[128], detail[160], pct[32];
 	int64_t			 rev = -1;
-	int			 got, moved, n = 0, left = 0, push = 0;
+	int			 got, moved, n = 0, shared = 0, push = 0;
 
 	memset(&acct, 0, sizeof(acct));
 	memset(&t, 0, sizeof(t));
@@ -1314,21 +1251,25 @@ admin_account_post(struct app *a, struct http_req *r)
 	    strcmp(v.type, "shopify") == 0) {
 		if (channel_account_load(c.db, &a->cfg, v.id, &acct, &e) == -1)
 			goto dberr;
-		if (map_all(c.db, &acct, json_string_value(json_object_get(
-		    acct.creds, "location_id")), &n, &left, &e) == -1) {
+		if (connect_shopify_map_all(c.db, &a->cfg, &acct, &n, &shared,
+		    &e) == -1) {
 			log_error("admin: map all on %lld: %s",
 			    (long long)v.id, e.msg);
-			admin_fail(r, c.https, 502, "Not finished", "The shop "
-			    "could not be read to the end; SKUs mapped so far "
-			    "stay mapped. Try again in a minute.");
+			admin_fail(r, c.https, e.kind == ERR_RETRY ? 503 : 502,
+			    "Not finished", e.kind == ERR_RETRY ? "The shop "
+			    "asked the hub to slow down before its whole "
+			    "catalog was read; nothing was mapped. Try again "
+			    "in a minute." : "The shop's catalog could not be "
+			    "read to the end; nothing was mapped. Try again in "
+			    "a minute.");
 			goto out;
 		}
-		(void)str_fmt(detail, sizeof(detail), "%d SKU(s) mapped%s", n,
-		    left > 0 ? ", stopped: the shop asked to slow down" : "");
+		(void)str_fmt(detail, sizeof(detail), "%d SKU(s) mapped, %d "
+		    "shared by several variants", n, shared);
 		if (action_log(c.db, c.s.user, v.id, "mapall", detail,
 		    &e) == -1)
 			goto dberr;
-		kind = left > 0 ? "mapall_partial" : "mapall";
+		kind = shared > 0 ? "mapall_shared" : "mapall";
 		push = 1;
 	} else {
 		admin_fail(r, c.https, 400, "Refused", "This form is not one "

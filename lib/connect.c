@@ -1,6 +1,7 @@
 /*
  * connect: onboarding a shop (see connect.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "channel.h"
@@ -60,6 +61,125 @@ connect_shopify_map(struct db *db, const struct channel_account *a,
 	if (listing_id != NULL)
 		*listing_id = id;
 	return 0;
+}
+
+static int
+place_sku_cmp(const void *x, const void *y)
+{
+	const struct channel_place *a = x, *b = y;
+
+	return strcmp(a->sku, b->sku);
+}
+
+/* The hub's SKUs not mapped on account id: a malloc'd array of malloc'd
+ * strings. */
+static int
+unmapped_skus(struct db *db, int64_t id, char ***out, size_t *n,
+    struct err *e)
+{
+	struct db_res	 *q;
+	char		**v = NULL, **nv;
+	size_t		  have = 0, cap = 0, i;
+	int		  got;
+
+	*out = NULL;
+	*n = 0;
+	if ((q = db_query(db, "SELECT i.sku FROM stock_items i WHERE NOT "
+	    "EXISTS (SELECT 1 FROM channel_listings cl WHERE cl.item_id = "
+	    "i.id AND cl.account_id = ?) ORDER BY i.sku",
+	    (struct db_val[]){ DBI(id) }, 1, e)) == NULL)
+		return -1;
+	while ((got = db_next(q, e)) == 1) {
+		if (have == cap) {
+			if ((nv = reallocarray(v, cap + 256, sizeof(*v))) ==
+			    NULL)
+				break;
+			v = nv;
+			cap += 256;
+		}
+		if ((v[have] = strdup(db_col_str(q, 0))) == NULL)
+			break;
+		have++;
+	}
+	db_res_free(q);
+	if (got == 1)
+		err_set(e, ERR_SYS, "out of memory");
+	if (got != 0) {
+		for (i = 0; i < have; i++)
+			free(v[i]);
+		free(v);
+		return -1;
+	}
+	*out = v;
+	*n = have;
+	return 0;
+}
+
+int
+connect_shopify_map_all(struct db *db, const struct config *cfg,
+    struct channel_account *a, int *mapped, int *shared, struct err *e)
+{
+	const struct channel_ops *ops = channel_ops_for(CHANNEL_SHOPIFY);
+	struct channel_ctx	 ctx;
+	struct channel_place	*pl = NULL, key;
+	char			**skus = NULL;
+	size_t			 np = 0, ns = 0, i, lo, hi, mid;
+	int64_t			 id;
+	int			 calls = 0, rc = -1;
+	struct err		 me;
+
+	*mapped = *shared = 0;
+	if (a->type != CHANNEL_SHOPIFY || ops == NULL || ops->catalog == NULL)
+		return err_set(e, ERR_INVALID, "'%s' is not a Shopify account",
+		    a->name);
+	ctx.db = db;
+	ctx.cfg = cfg;
+	ctx.acct = a;
+	if (ops->catalog(&ctx, &pl, &np, &calls, e) == -1)
+		goto out;
+	qsort(pl, np, sizeof(*pl), place_sku_cmp);
+	if (unmapped_skus(db, a->id, &skus, &ns, e) == -1)
+		goto out;
+	for (i = 0; i < ns; i++) {
+		/* the first place with this exact SKU, then how many */
+		if (str_copy(key.sku, sizeof(key.sku), skus[i]) == -1)
+			continue;
+		for (lo = 0, hi = np; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (place_sku_cmp(&pl[mid], &key) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == np || strcmp(pl[lo].sku, skus[i]) != 0)
+			continue;	/* not sold there */
+		if (lo + 1 < np && strcmp(pl[lo + 1].sku, skus[i]) == 0) {
+			(*shared)++;	/* ambiguous: never guess */
+			continue;
+		}
+		err_clear(&me);
+		if (channel_listing_map(db, a->id, skus[i], pl[lo].ext_listing,
+		    pl[lo].ext_variant, pl[lo].ext_location, skus[i], &id,
+		    &me) == -1) {
+			if (me.kind == ERR_CONFLICT)
+				continue;	/* that variant has a SKU already */
+			*e = me;
+			goto out;
+		}
+		if (push_queue_listing(db, id, e) == -1)
+			goto out;
+		(*mapped)++;
+	}
+	log_info("connect: %s: %zu variant(s) read in %d call(s), %d SKU(s) "
+	    "mapped, %d shared by several variants", a->name, np, calls,
+	    *mapped, *shared);
+	rc = 0;
+out:
+	for (i = 0; i < ns; i++)
+		free(skus[i]);
+	free(skus);
+	free(pl);
+	return rc;
 }
 
 int

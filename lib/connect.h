@@ -31,6 +31,20 @@ int	connect_shopify_map(struct db *db, const struct channel_account *a,
 	    struct err *e);
 
 /*
+ * Map every SKU of the hub not yet mapped on Shopify account a to the
+ * one variant of its shop whose SKU is exactly that SKU, at the
+ * account's location, and queue each new listing's first push. Reads
+ * the shop's catalog once (100 variants a call) and matches locally,
+ * so a 5,000-SKU hub costs 50 calls, not 5,000. *mapped counts the new
+ * maps, *shared the SKUs several variants carry (left for the person).
+ * -1 with e set when the catalog could not be read to the end
+ * (ERR_RETRY: the shop asked to slow down); nothing is mapped then.
+ */
+int	connect_shopify_map_all(struct db *db, const struct config *cfg,
+	    struct channel_account *a, int *mapped, int *shared,
+	    struct err *e);
+
+/*
  * Subscribe <public_base_url>/hooks/shopify to every topic the hub
  * reads. A topic subscribed already is not an error. *n counts the new
  * subscriptions (may be NULL).
