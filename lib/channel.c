@@ -372,6 +372,16 @@ channel_account_revoked(struct db *db, int64_t account_id, const char *name,
 }
 
 int
+channel_caught_up(struct db *db, int64_t account_id, int64_t at_s,
+    struct err *e)
+{
+	return db_exec(db, "UPDATE channel_accounts SET caught_up_at = "
+	    "GREATEST(COALESCE(caught_up_at, FROM_UNIXTIME(?)), "
+	    "FROM_UNIXTIME(?)) WHERE id = ?", (struct db_val[]){ DBI(at_s),
+	    DBI(at_s), DBI(account_id) }, 3, NULL, NULL, e);
+}
+
+int
 channel_account_set_paused(struct db *db, int64_t account_id, int paused,
     struct err *e)
 {

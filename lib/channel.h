@@ -222,6 +222,16 @@ void	channel_account_free(struct channel_account *a);
 int	channel_account_revoked(struct db *db, int64_t account_id,
 	    const char *name, struct err *e);
 
+/*
+ * An account's intake caught up: every sale the channel made before at_s
+ * (epoch seconds, the hub's clock) is in the ledger now. The intake of a
+ * channel (a receipts poll, an order sweep) says so after committing a
+ * whole window; the push engine then releases holds older than that no
+ * sale explained (PUSH_HOLD_MARGIN_S). Only moves forward.
+ */
+int	channel_caught_up(struct db *db, int64_t account_id, int64_t at_s,
+	    struct err *e);
+
 /* Pause or resume an account; resuming makes its waiting pushes due. */
 int	channel_account_set_paused(struct db *db, int64_t account_id,
 	    int paused, struct err *e);

@@ -1141,6 +1141,9 @@ etsy_poll_account(struct db *db, const struct config *cfg,
 	    ps.watermark, seen), u.now, u.not_before, u.error, &u.s.rate,
 	    e) == -1)
 		goto out;
+	/* every receipt modified before this poll began is applied */
+	if (rc == 0 && channel_caught_up(db, acct.id, u.now, e) == -1)
+		goto out;
 	if (rc == 1 && u.r.outcome == CHANNEL_FAILED &&
 	    strcmp(u.r.detail, "revoked") == 0) {
 		/* invalid_grant: paused until reconnected; the watermark

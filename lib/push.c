@@ -136,7 +136,26 @@ struct finish {
 	/* last_pushed_qty as loaded before the push */
 	int				 had_last;
 	int64_t				 loaded_last;
+	int64_t				 released;	/* units, or 0 */
+	const char			*sku;
 };
+
+/* Tell the seller a hold was released (see PUSH_HOLD_MARGIN_S). */
+static int
+release_alert(struct db *db, const struct finish *f, struct err *e)
+{
+	char	 key[64], msg[256];
+
+	(void)str_fmt(key, sizeof(key), "hold_released:%lld",
+	    (long long)f->listing_id);
+	(void)str_fmt(msg, sizeof(msg), "%s on %s showed %lld fewer than the "
+	    "hub pushed, and no sale the channel reported since explains it; "
+	    "the listing shows the hub's quantity again", f->sku,
+	    f->account_name, (long long)f->released);
+	return alert_raise(db, "hold_released", key, f->account_id,
+	    f->item_id, msg, "If those were sales the hub never received, "
+	    "record them (or run a reconciliation) so the stock is right.", e);
+}
 
 static int
 finish_fn(struct db *db, void *arg, struct err *e)
@@ -172,16 +191,22 @@ finish_fn(struct db *db, void *arg, struct err *e)
 		/* sales the hub applied while this push ran have lowered
 		 * last_pushed_qty since it was loaded (orders_commit); keep
 		 * that, or they would be counted as unseen once more */
+		/* held_since: from the first push that held, until one that
+		 * holds nothing (or the release) */
 		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
 		    "? + CASE WHEN ? = 1 AND last_pushed_qty IS NOT NULL THEN "
 		    "last_pushed_qty - ? ELSE 0 END, last_pushed_at = "
 		    CLOCK_NOW_SQL ", last_seen_qty = ?, last_seen_at = "
-		    CLOCK_NOW_SQL ", hidden = ? WHERE id = ?",
+		    CLOCK_NOW_SQL ", hidden = ?, held_since = IF(? = 1, "
+		    "COALESCE(held_since, " CLOCK_NOW_SQL "), NULL) WHERE id = ?",
 		    (struct db_val[]){ DBI(r->shown +
 		    (r->outcome == CHANNEL_HELD ? r->unseen_sales : 0)),
 		    DBI(f->had_last), DBI(f->loaded_last), DBI(r->shown),
-		    DBI(r->hidden ? 1 : 0), DBI(f->listing_id) }, 6, NULL, NULL,
-		    e) == -1)
+		    DBI(r->hidden ? 1 : 0), DBI(r->outcome == CHANNEL_HELD &&
+		    r->unseen_sales > 0 ? 1 : 0), DBI(f->listing_id) }, 7, NULL,
+		    NULL, e) == -1)
+			return -1;
+		if (f->released > 0 && release_alert(db, f, e) == -1)
 			return -1;
 		/* done up to what was wanted when claimed (a forced push
 		 * wants one past the item's version) and what was read; a
@@ -252,12 +277,19 @@ finish_fn(struct db *db, void *arg, struct err *e)
 	}
 }
 
+/* A hold (listing l) older than its account's (a) catch-up by one
+ * parameter's seconds (PUSH_HOLD_MARGIN_S). */
+#define HOLD_EXPIRED_SQL "l.held_since IS NOT NULL AND l.held_since < " \
+	"a.caught_up_at - INTERVAL ? SECOND"
+
 /* What a push starts from, read together (see snap_fn). */
 struct snap {
 	int64_t			 listing_id;
 	struct channel_listing	*l;
 	int64_t			*desired;
 	int64_t			*version;
+	int64_t			 released;	/* out: units of an expired
+						 * hold, or 0 */
 };
 
 /*
@@ -286,7 +318,50 @@ snap_fn(struct db *db, void *arg, struct err *e)
 		    "%lld", (long long)s->listing_id) : -1;
 	if (channel_listing_load(db, s->listing_id, s->l, e) == -1)
 		return -1;
+	/* a hold the account's intake caught up past without a sale to
+	 * explain it: push as if for the first time, from what the channel
+	 * shows now (the units held are last_pushed_qty - last_seen_qty) */
+	s->released = 0;
+	if ((rc = db_query_i64(db, "SELECT GREATEST(COALESCE(l.last_pushed_qty "
+	    "- l.last_seen_qty, 0), 1) FROM channel_listings l JOIN "
+	    "channel_accounts a ON a.id = l.account_id WHERE l.id = ? AND "
+	    HOLD_EXPIRED_SQL, (struct db_val[]){ DBI(s->listing_id),
+	    DBI(PUSH_HOLD_MARGIN_S) }, 2, &s->released, e)) == -1)
+		return -1;
+	if (rc == 1)
+		s->l->has_last_pushed = 0;
 	return channel_desired(db, s->listing_id, s->desired, s->version, e);
+}
+
+/*
+ * Make every listing whose hold expired (HOLD_EXPIRED_SQL) due, so the
+ * release does not wait for the item to move. Paused accounts wait for
+ * their resume.
+ */
+static int
+queue_expired_holds(struct db *db, int *n, struct err *e)
+{
+	struct db_res	*q;
+	int64_t		 ids[64];
+	size_t		 k = 0, i;
+	int		 got;
+
+	*n = 0;
+	if ((q = db_query(db, "SELECT l.id FROM channel_listings l JOIN "
+	    "channel_accounts a ON a.id = l.account_id WHERE "
+	    HOLD_EXPIRED_SQL " AND a.paused = 0 ORDER BY l.held_since LIMIT "
+	    "64", (struct db_val[]){ DBI(PUSH_HOLD_MARGIN_S) }, 1, e)) == NULL)
+		return -1;
+	while ((got = db_next(q, e)) == 1)
+		ids[k++] = db_col_i64(q, 0);
+	db_res_free(q);
+	if (got == -1)
+		return -1;
+	for (i = 0; i < k; i++)
+		if (push_queue_listing(db, ids[i], e) == -1)
+			return -1;
+	*n = (int)k;
+	return 0;
 }
 
 /* Push one claimed listing and record what happened. */
@@ -377,6 +452,8 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 	f.r = &r;
 	f.had_last = l.has_last_pushed;
 	f.loaded_last = l.last_pushed;
+	f.released = sn.released;
+	f.sku = l.sku;
 	if (db_tx(db, finish_fn, &f, e) == -1)
 		goto out;
 	if (st != NULL) {
@@ -387,6 +464,9 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 		case CHANNEL_RETRY:	st->retried++; break;
 		default:		st->failed++; break;
 		}
+		if (sn.released > 0 && r.outcome != CHANNEL_RETRY &&
+		    r.outcome != CHANNEL_FAILED)
+			st->released++;
 	}
 	rc = 0;
 out:
@@ -400,9 +480,14 @@ push_run(struct db *db, const struct config *cfg, const char *worker,
 {
 	struct claim	 c;
 	int64_t		 left;
+	int		 n;
 
 	if (st != NULL)
 		memset(st, 0, sizeof(*st));
+	if (queue_expired_holds(db, &n, e) == -1)
+		return -1;
+	if (n > 0)
+		log_info("push: %d listing(s) with an expired hold queued", n);
 	while ((left = deadline_ms - push_now_ms()) > 0) {
 		memset(&c, 0, sizeof(c));
 		c.worker = worker;

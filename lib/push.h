@@ -53,6 +53,18 @@
 	"COALESCE(paced_until, l.last_pushed_at + INTERVAL ? MICROSECOND, " \
 	CLOCK_NOW_SQL ")), next_at)"
 
+/*
+ * A push that finds the channel showing less than the hub last pushed
+ * holds the difference back: sales the hub has not seen yet. Once the
+ * account's intake has caught up past the hold's start by this margin
+ * (channel_caught_up: a later receipts poll or order sweep committed
+ * whole, and Etsy's listings lag its receipts by seconds) and the hold
+ * is still there, no sale explains it (the seller lowered the quantity
+ * by hand on the channel): it is released, the next push writes what the
+ * ledger says, and an alert tells the seller.
+ */
+#define PUSH_HOLD_MARGIN_S	120
+
 struct push_stats {
 	int	 claimed;
 	int	 written;
@@ -60,6 +72,7 @@ struct push_stats {
 	int	 held;
 	int	 retried;
 	int	 failed;
+	int	 released;	/* holds released (PUSH_HOLD_MARGIN_S) */
 };
 
 /* The ledger touch hook (arg unused). */

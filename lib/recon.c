@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "csvw.h"
 #include "channel.h"
+#include "clock.h"
 #include "db.h"
 #include "err.h"
 #include "log.h"
@@ -464,6 +465,7 @@ struct sweep_rec {
 	const struct sweep *sw;
 	int		 calls;
 	const char	*detail;
+	int64_t		 started_s;	/* when the listing began */
 };
 
 /* The window is committed: the watermark moves (only forward) with the
@@ -488,7 +490,12 @@ sweep_rec_fn(struct db *db, void *arg, struct err *e)
 	    (struct db_val[]){ DBI(r->sw->repaired), DBI(r->calls),
 	    DBI(r->run_id) }, 3, NULL, NULL, e) == -1)
 		return -1;
-	if (!r->ok || r->sw->newest[0] == '\0')
+	if (!r->ok)
+		return 0;
+	/* every order updated before the listing began is applied */
+	if (channel_caught_up(db, r->account_id, r->started_s, e) == -1)
+		return -1;
+	if (r->sw->newest[0] == '\0')
 		return 0;
 	return db_exec(db, "INSERT INTO shopify_order_sweeps (account_id, "
 	    "watermark) VALUES (?, STR_TO_DATE(LEFT(?, 19), "
@@ -538,6 +545,7 @@ sweep_account(struct db *db, const struct config *cfg, int64_t run_id,
 	sw.db = db;
 	sw.a = &a;
 	err_clear(&se);
+	r.started_s = clock_now_ms() / 1000;
 	r.ok = shopify_orders_since(&a, since, sweep_order, &sw, calls,
 	    &se) == 0;
 	if (!r.ok) {

@@ -277,15 +277,17 @@ apply_level(struct db *db, const struct channel_account *acct,
 		    "echo of the hub's own write");
 		return 0;
 	}
-	if (!acct->manual_accept || !l.has_last_pushed) {
-		/* restore: the push engine reads the channel and writes the
-		 * hub's figure back (holding units it sold meanwhile) */
+	if (!l.has_last_pushed || (!acct->manual_accept &&
+	    u.available > l.last_pushed)) {
+		/* restore a raise (never a sale): the push engine reads the
+		 * channel and writes the hub's figure back */
 		ap->state = INBOX_APPLIED;
 		(void)str_fmt(ap->detail, sizeof(ap->detail), "manual edit to "
 		    "%lld: restoring the hub's figure", (long long)u.available);
 		return push_queue_listing(db, l.id, e);
 	}
-	/* accept: wait until the orders of that moment are in */
+	/* less than the hub wrote: sales whose webhooks are on their way,
+	 * or a manual edit; wait until the orders of that moment are in */
 	if (!ap->settle_now) {
 		if (db_query_i64(db, "SELECT received_at < CURRENT_TIMESTAMP(6) "
 		    "- INTERVAL ? SECOND FROM webhook_inbox WHERE id = ?",
@@ -305,6 +307,19 @@ apply_level(struct db *db, const struct channel_account *acct,
 		(void)str_copy(ap->detail, sizeof(ap->detail),
 		    "explained by sales");
 		return 0;
+	}
+	if (!acct->manual_accept) {
+		/* restore a manual edit: forget the write it replaced, or
+		 * the push would hold the difference back as sales the hub
+		 * has not seen, and the listing would undersell for good */
+		if (db_exec(db, "UPDATE channel_listings SET last_pushed_qty = "
+		    "NULL, held_since = NULL WHERE id = ?", (struct db_val[]){
+		    DBI(l.id) }, 1, NULL, NULL, e) == -1)
+			return -1;
+		ap->state = INBOX_APPLIED;
+		(void)str_fmt(ap->detail, sizeof(ap->detail), "manual edit to "
+		    "%lld: restoring the hub's figure", (long long)u.available);
+		return push_queue_listing(db, l.id, e);
 	}
 	(void)str_fmt(key, sizeof(key), "%lld:level:%s", (long long)acct->id,
 	    m->event_id);
