@@ -449,7 +449,7 @@ audit_run(struct db *db, const struct config *cfg, int64_t account_id,
     const char *origin, struct audit_stats *st, struct err *e)
 {
 	struct channel_account	 a;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	const struct channel_ops *ops;
 	struct channel_place	*pl = NULL;
 	struct audit_finding	*f = NULL;

@@ -90,6 +90,10 @@ struct channel_ctx {
 	struct db			*db;
 	const struct config		*cfg;
 	struct channel_account		*acct;
+	/* epoch ms (clock_now_ms) past which an adapter does not wait out
+	 * a throttled channel but answers ERR_RETRY at once, so a timer
+	 * run ends within its budget; 0: no deadline */
+	int64_t				 deadline_ms;
 };
 
 /* One place a buyer can buy on a channel, as the mapping audit lists

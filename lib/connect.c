@@ -120,7 +120,7 @@ connect_shopify_map_all(struct db *db, const struct config *cfg,
     struct channel_account *a, int *mapped, int *shared, struct err *e)
 {
 	const struct channel_ops *ops = channel_ops_for(CHANNEL_SHOPIFY);
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_place	*pl = NULL, key;
 	char			**skus = NULL;
 	size_t			 np = 0, ns = 0, i, lo, hi, mid;

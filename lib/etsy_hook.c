@@ -174,7 +174,7 @@ etsy_hook_apply(struct db *db, const struct config *cfg, int64_t id,
 	struct peek		 p;
 	struct finish		 f;
 	struct channel_account	 acct;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_result	 r;
 	struct etsy_session	 s;
 	struct httpc_resp	 resp;

@@ -373,7 +373,7 @@ push_one(struct db *db, const struct config *cfg, const struct claim *c,
 	struct channel_listing	 l;
 	struct channel_result	 r;
 	struct channel_push	 p;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	const struct channel_ops *ops;
 	struct finish		 f;
 	struct snap		 sn;

@@ -356,11 +356,11 @@ check_prepare(struct db *db, int64_t run_id, const struct channel_account *a,
  */
 static int
 check_group(struct db *db, const struct config *cfg,
-    struct channel_account *a, int64_t threshold, struct group *g,
-    int *calls, struct err *e)
+    struct channel_account *a, int64_t threshold, int64_t deadline_ms,
+    struct group *g, int *calls, struct err *e)
 {
 	const struct channel_ops	*ops = channel_ops_for(a->type);
-	struct channel_ctx		 ctx;
+	struct channel_ctx		 ctx = { 0 };
 	struct group_rec		 rec;
 	size_t				 i;
 	int				 nc = 0;
@@ -369,6 +369,7 @@ check_group(struct db *db, const struct config *cfg,
 	ctx.db = db;
 	ctx.cfg = cfg;
 	ctx.acct = a;
+	ctx.deadline_ms = deadline_ms;
 	/* the account's own threshold, when it has one */
 	if (db_query_i64(db, "SELECT COALESCE(recon_threshold, ?) FROM "
 	    "channel_accounts WHERE id = ?", (struct db_val[]){ DBI(threshold),
@@ -512,7 +513,7 @@ sweep_rec_fn(struct db *db, void *arg, struct err *e)
  * as such (the run goes on, the watermark stays). */
 static int
 sweep_account(struct db *db, const struct config *cfg, int64_t run_id,
-    int64_t account_id, int *calls, struct err *e)
+    int64_t account_id, int64_t deadline_ms, int *calls, struct err *e)
 {
 	struct channel_account	 a;
 	struct sweep		 sw;
@@ -546,8 +547,8 @@ sweep_account(struct db *db, const struct config *cfg, int64_t run_id,
 	sw.a = &a;
 	err_clear(&se);
 	r.started_s = clock_now_ms() / 1000;
-	r.ok = shopify_orders_since(&a, since, sweep_order, &sw, calls,
-	    &se) == 0;
+	r.ok = shopify_orders_since(&a, since, deadline_ms, sweep_order, &sw,
+	    calls, &se) == 0;
 	if (!r.ok) {
 		if (se.kind == ERR_SYS) {
 			*e = se;
@@ -599,7 +600,8 @@ sweep_run(struct db *db, const struct config *cfg, int64_t run_id,
 			    "WHERE id = ?", (struct db_val[]){ DBI(run_id) }, 1,
 			    NULL, NULL, e);
 		}
-		if (sweep_account(db, cfg, run_id, id, &calls, e) == -1)
+		if (sweep_account(db, cfg, run_id, id, deadline_ms, &calls,
+		    e) == -1)
 			return -1;
 		*spent += calls;
 	}
@@ -750,8 +752,8 @@ recon_step(struct db *db, const struct config *cfg, int64_t run_id,
 					break;
 				}
 			}
-			if (check_group(db, cfg, &a, threshold, g, &calls, e) ==
-			    -1)
+			if (check_group(db, cfg, &a, threshold, deadline_ms, g,
+			    &calls, e) == -1)
 				goto out;
 			cursor = g->l[g->n - 1].id;
 			processed += (int)g->n;

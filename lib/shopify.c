@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "channel.h"
+#include "clock.h"
 #include "err.h"
 #include "httpc.h"
 #include "shopify.h"
@@ -1472,7 +1473,7 @@ call_err(const struct call *k, const char *what, struct err *e)
  */
 static int
 gql_call_waiting(const struct sconn *c, const char *body, struct call *k,
-    int *calls, struct err *e)
+    int *calls, int64_t deadline_ms, struct err *e)
 {
 	int	 tries = 0;
 
@@ -1482,6 +1483,10 @@ gql_call_waiting(const struct sconn *c, const char *body, struct call *k,
 			return -1;
 		if (k->kind != CALL_RETRY || k->retry_after < 1 ||
 		    k->retry_after > SHOPIFY_SWEEP_WAIT_MAX || ++tries > 3)
+			return 0;
+		/* no waiting past the caller's deadline: RETRY now */
+		if (deadline_ms > 0 && clock_now_ms() + k->retry_after * 1000 >
+		    deadline_ms)
 			return 0;
 		(void)sleep((unsigned)k->retry_after);
 		call_free(k);
@@ -1817,7 +1822,8 @@ shopify_read(struct channel_ctx *ctx, const struct channel_listing *l,
 	/* reconciliation paces itself by the shop's cost bucket: a
 	 * THROTTLED read is waited out, not counted as unreadable */
 	if (shopify_build_read_level(l->ext_variant, l->ext_location, &body,
-	    e) == -1 || gql_call_waiting(&c, body, &k, &calls, e) == -1)
+	    e) == -1 || gql_call_waiting(&c, body, &k, &calls,
+	    ctx->deadline_ms, e) == -1)
 		goto out;
 	if (k.kind != CALL_OK) {
 		call_err(&k, "read level", e);
@@ -1954,7 +1960,8 @@ shopify_catalog(struct channel_ctx *ctx, struct channel_place **out,
 		call_free(&k);
 		memset(&k, 0, sizeof(k));
 		if (shopify_build_catalog(first ? NULL : cursor, &body, e) ==
-		    -1 || gql_call_waiting(&c, body, &k, calls, e) == -1)
+		    -1 || gql_call_waiting(&c, body, &k, calls,
+		    ctx->deadline_ms, e) == -1)
 			goto out;
 		if (k.kind != CALL_OK) {
 			call_err(&k, "catalog", e);
@@ -2134,7 +2141,8 @@ shopify_parse_orders(const struct shopify_gql *g, struct shopify_order *o,
 
 int
 shopify_orders_since(const struct channel_account *a, const char *since,
-    shopify_order_fn fn, void *arg, int *calls, struct err *e)
+    int64_t deadline_ms, shopify_order_fn fn, void *arg, int *calls,
+    struct err *e)
 {
 	struct shopify_order	 o[SHOPIFY_ORDERS_PAGE];
 	struct sconn		 c;
@@ -2157,7 +2165,7 @@ shopify_orders_since(const struct channel_account *a, const char *since,
 		memset(&k, 0, sizeof(k));
 		if (shopify_build_orders_since(since, first ? NULL : cursor,
 		    &body, e) == -1 || gql_call_waiting(&c, body, &k, calls,
-		    e) == -1)
+		    deadline_ms, e) == -1)
 			goto out;
 		if (k.kind != CALL_OK) {
 			call_err(&k, "orders since", e);

@@ -430,11 +430,12 @@ typedef int (*shopify_order_fn)(void *arg, const struct shopify_order *o,
  * Every order of the account's shop updated after since, page by page,
  * each handed to fn. Cost-aware: after a page whose answer shows the
  * bucket short, and on THROTTLED, it waits what the bucket needs (at most
- * SHOPIFY_SWEEP_WAIT_MAX seconds a time, then ERR_RETRY). *calls gets the
- * API calls made. Errors as shopify_find_variants, or fn's.
+ * SHOPIFY_SWEEP_WAIT_MAX seconds a time, and never past deadline_ms, epoch
+ * ms, when it is not 0; then ERR_RETRY). *calls gets the API calls made.
+ * Errors as shopify_find_variants, or fn's.
  */
 int	shopify_orders_since(const struct channel_account *a,
-	    const char *since, shopify_order_fn fn, void *arg, int *calls,
-	    struct err *e);
+	    const char *since, int64_t deadline_ms, shopify_order_fn fn,
+	    void *arg, int *calls, struct err *e);
 
 #endif

@@ -179,7 +179,7 @@ static void
 push(struct channel_listing *l, int64_t desired, struct channel_result *r)
 {
 	struct channel_account	 a;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_push	 p = { .desired = desired, .idem_key = "k" };
 	struct err		 e;
 
@@ -597,7 +597,7 @@ sf_child(int64_t listing)
 {
 	struct channel_listing	 l;
 	struct channel_account	 a;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_push	 p = { .desired = 5, .idem_key = "k" };
 	struct channel_result	 r;
 	struct err		 e;
@@ -655,7 +655,7 @@ static void
 tok_child(int start_fd)
 {
 	struct channel_account	 a;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_result	 r;
 	struct etsy_session	 s;
 	struct err		 e;

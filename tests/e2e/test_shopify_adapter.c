@@ -21,8 +21,10 @@
 
 #include "../httpc.h"	/* the tests' client, not lib/httpc.h */
 #include "channel.h"
+#include "clock.h"
 #include "err.h"
 #include "shopify.h"
+#include "sbx.h"
 #include "str.h"
 
 #define ENV	"SANDBOX_SHOPIFY_URL"
@@ -129,7 +131,7 @@ static void
 push(struct channel_account *a, const struct channel_listing *l,
     int64_t desired, const char *key, struct channel_result *r)
 {
-	struct channel_ctx	 ctx = { NULL, NULL, a };
+	struct channel_ctx	 ctx = { NULL, NULL, a, 0 };
 	struct channel_push	 p;
 	struct err		 e;
 
@@ -369,6 +371,47 @@ test_throttled(void **state)
 	json_decref(a.creds);
 }
 
+/*
+ * A read (reconciliation's) waits out a throttled shop, unless waiting
+ * would pass the caller's deadline: then it answers "retry" at once, so
+ * a timer run ends within its budget.
+ */
+static void
+test_read_deadline(void **state)
+{
+	struct channel_account	 a;
+	struct channel_listing	 l;
+	struct channel_ctx	 ctx = { NULL, NULL, NULL, 0 };
+	struct err		 e;
+	int64_t			 shown = -1, calls;
+	const char		*route = "POST /admin/api/{}/graphql.json";
+
+	(void)state;
+	account(&a, TOKEN);
+	listing(&a, "MUG-CERAMIC-01", &l);
+	ctx.acct = &a;
+	/* an empty bucket: the first call is THROTTLED */
+	assert_int_equal(ctl("POST", "/_sandbox/config", "{\"throttle\":"
+	    "{\"currently_available\":0}}"), 200);
+	calls = sbx_route_count(SBX_SHOPIFY, route);
+	ctx.deadline_ms = clock_now_ms() + 100;
+	err_clear(&e);
+	assert_int_equal(shopify_ops.read(&ctx, &l, &shown, &e), -1);
+	assert_int_equal(e.kind, ERR_RETRY);
+	assert_int_equal(sbx_route_count(SBX_SHOPIFY, route) - calls, 1);
+
+	/* no deadline: the read waits for the bucket, then reads */
+	assert_int_equal(ctl("POST", "/_sandbox/config", "{\"throttle\":"
+	    "{\"currently_available\":0}}"), 200);
+	calls = sbx_route_count(SBX_SHOPIFY, route);
+	ctx.deadline_ms = 0;
+	err_clear(&e);
+	assert_int_equal(shopify_ops.read(&ctx, &l, &shown, &e), 0);
+	assert_int_equal(shown, 3);
+	assert_true(sbx_route_count(SBX_SHOPIFY, route) - calls >= 2);
+	json_decref(a.creds);
+}
+
 static void
 test_wrong_token(void **state)
 {
@@ -449,6 +492,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_fault_429, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fault_5xx, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_read_deadline, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_throttled, setup,
 		    teardown),

@@ -1102,7 +1102,7 @@ test_push_local(void **state)
 {
 	struct channel_account	 a;
 	struct channel_listing	 l;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_push	 p = { 5, "job-1" };
 	struct channel_result	 r;
 	struct err		 e;
@@ -1325,7 +1325,7 @@ scripted(const char *const *bodies, const long *statuses,
 	struct fake		 f;
 	struct channel_account	 a;
 	struct channel_listing	 l;
-	struct channel_ctx	 ctx;
+	struct channel_ctx	 ctx = { 0 };
 	struct channel_push	 p = { desired, "job-9" };
 	struct err		 e;
 	char			*rep[8], base[64];
