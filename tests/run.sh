@@ -59,6 +59,11 @@ for build in "$@"; do
 	echo "# suite with $build"
 	STOCKHUB_CONFIG="$tmp/stockhub.conf" "$build/bin/stockhub" migrate > /dev/null ||
 	    echo "1 1" >> "$TAP_TALLY"
+	# every suite signs in from 127.0.0.1 and fails on purpose: the
+	# previous suite's failures must not throttle this one's address
+	mariadb --no-defaults --socket="$tmp/run/mysqld.sock" -e \
+	    "DELETE FROM admin_login_attempts" \
+	    "$(sed -n 's/^db_name *= *//p' "$tmp/stockhub.conf")" || true
 	tests/tap.sh $(progs "$build/tests/unit") $(progs "$build/tests/integration")
 
 	# a free port for nginx: try a few at random

@@ -166,7 +166,7 @@ cmp -s "$tmpd/in.csv" "$tmpd/e2.csv" && ok "export after import gives the import
     not_ok "export after import gives the imported bytes back exactly" "$(diff "$tmpd/in.csv" "$tmpd/e2.csv" | head -20)"
 req POST /admin/map/import -H "$ck" -F "csrf=$csrf" -F step=review -F source=hub -F "file=@$tmpd/e2.csv"
 expect "importing the export again changes nothing" 200 "Nothing to change"
-out=$(cli map import "$tmpd/all2.csv" 2>&1)
+out=$(cli map import "$tmpd/e2.csv" 2>&1)
 case $out in *"0 proposal(s), 0 conflict(s)"*) ok "the CLI import of the same file changes nothing" ;;
 *) not_ok "the CLI import of the same file changes nothing" "$out" ;; esac
 
