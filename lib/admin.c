@@ -84,6 +84,37 @@ admin_https(const struct http_req *r)
 	return v != NULL && strcasecmp(v, "on") == 0;
 }
 
+static int
+field_is_bad(const char *bad, const char *field)
+{
+	return bad != NULL && field != NULL && strcmp(bad, field) == 0;
+}
+
+void
+admin_field_error(struct html *h, const char *form, const char *bad,
+    const char *field, const char *msg)
+{
+	if (field_is_bad(bad, field))
+		html_printf(h, "<p class=\"error\" role=\"alert\" "
+		    "id=\"%s-%s-error\">%s</p>\n", form, field,
+		    msg != NULL ? msg : "");
+}
+
+void
+admin_field_attrs(struct html *h, const char *form, const char *bad,
+    const char *field, const char *hint)
+{
+	if (field_is_bad(bad, field) && hint != NULL)
+		html_printf(h, " aria-invalid=\"true\" aria-describedby="
+		    "\"%s-%s-hint %s-%s-error\"", form, hint, form, field);
+	else if (field_is_bad(bad, field))
+		html_printf(h, " aria-invalid=\"true\" aria-describedby="
+		    "\"%s-%s-error\"", form, field);
+	else if (hint != NULL)
+		html_printf(h, " aria-describedby=\"%s-%s-hint\"", form,
+		    hint);
+}
+
 int
 admin_urlencode(char *out, size_t outsz, const char *s)
 {

@@ -133,6 +133,21 @@ void	admin_fail(struct http_req *r, int https, int status,
 	    const char *title, const char *message);
 
 /*
+ * A refused form names the one field that was wrong (bad; NULL when
+ * none) and why (msg); every page shows it the same way. For field of
+ * form: the alert paragraph id="<form>-<field>-error" when it is the bad
+ * one, nothing otherwise.
+ */
+void	admin_field_error(struct html *h, const char *form, const char *bad,
+	    const char *field, const char *msg);
+
+/* The input's own attributes to go with it: aria-invalid and
+ * aria-describedby naming the error when field is the bad one, and the
+ * hint "<form>-<hint>-hint" when hint is not NULL. */
+void	admin_field_attrs(struct html *h, const char *form, const char *bad,
+	    const char *field, const char *hint);
+
+/*
  * Percent-encode s for a URL query value (everything but A-Z a-z 0-9
  * - . _ ~). Pure. 0, or -1 when it does not fit.
  */

@@ -332,17 +332,13 @@ account_options(struct db *db, const struct audit_filter *f, struct html *h,
 static void
 ferr(struct html *h, const struct audit_filter *f, const char *name)
 {
-	if (f->field != NULL && strcmp(f->field, name) == 0)
-		html_printf(h, "<p class=\"error\" role=\"alert\" "
-		    "id=\"audit-%s-error\">%s</p>\n", name, f->error);
+	admin_field_error(h, "audit", f->field, name, f->error);
 }
 
 static void
 fattr(struct html *h, const struct audit_filter *f, const char *name)
 {
-	if (f->field != NULL && strcmp(f->field, name) == 0)
-		html_printf(h, " aria-invalid=\"true\" "
-		    "aria-describedby=\"audit-%s-error\"", name);
+	admin_field_attrs(h, "audit", f->field, name, NULL);
 }
 
 static int

@@ -242,18 +242,16 @@ list_accounts(struct db *db, struct html *h, struct err *e)
 static void
 field_error(struct html *h, const struct shopify_typed *t, const char *f)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, "<p class=\"error\" role=\"alert\" "
-		    "id=\"shopify-%s-error\">%s</p>\n", f, t->error);
+	if (t != NULL)
+		admin_field_error(h, "shopify", t->field, f, t->error);
 }
 
 static void
 field_described(struct html *h, const struct shopify_typed *t,
     const char *f)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, " aria-invalid=\"true\" aria-describedby="
-		    "\"shopify-%s-error\"", f);
+	if (t != NULL)
+		admin_field_attrs(h, "shopify", t->field, f, NULL);
 }
 
 /* The sandbox marketplaces listen next to the hub (tools/stack.sh):
@@ -782,20 +780,16 @@ out:
 static void
 sfield_error(struct html *h, const struct settings_typed *t, const char *f)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, "<p class=\"error\" role=\"alert\" "
-		    "id=\"settings-%s-error\">%s</p>\n", f, t->error);
+	if (t != NULL)
+		admin_field_error(h, "settings", t->field, f, t->error);
 }
 
 static void
 sfield_attr(struct html *h, const struct settings_typed *t, const char *f,
     const char *hint)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, " aria-invalid=\"true\" aria-describedby="
-		    "\"settings-%s-hint settings-%s-error\"", hint, f);
-	else
-		html_printf(h, " aria-describedby=\"settings-%s-hint\"", hint);
+	admin_field_attrs(h, "settings", t != NULL ? t->field : NULL, f,
+	    hint);
 }
 
 static const struct {

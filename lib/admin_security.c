@@ -109,17 +109,15 @@ open_pending(const unsigned char key[CRYPT_KEY_LEN], const char *name,
 static void
 err_p(struct html *h, const struct sec_typed *t, const char *f)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, "<p class=\"error\" role=\"alert\" "
-		    "id=\"totp-%s-error\">%s</p>\n", f, t->error);
+	if (t != NULL)
+		admin_field_error(h, "totp", t->field, f, t->error);
 }
 
 static void
 err_a(struct html *h, const struct sec_typed *t, const char *f)
 {
-	if (t != NULL && t->field != NULL && strcmp(t->field, f) == 0)
-		html_printf(h, " aria-invalid=\"true\" "
-		    "aria-describedby=\"totp-%s-error\"", f);
+	if (t != NULL)
+		admin_field_attrs(h, "totp", t->field, f, NULL);
 }
 
 static void
