@@ -11,7 +11,7 @@
  *   stockhub account list
  *   stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT [EXT_LOCATION]]
  *   stockhub shopify map ACCOUNT SKU [LOCATION_ID]
- *   stockhub shopify map-all ACCOUNT
+ *   stockhub map all ACCOUNT
  *   stockhub shopify subscribe ACCOUNT
  *   stockhub push
  *   stockhub etsy cost [--listings N] [--orders-per-day N] [--interval S ...]
@@ -93,7 +93,7 @@ usage(void)
 	    "       stockhub map ACCOUNT SKU EXT_LISTING [EXT_VARIANT "
 	    "[EXT_LOCATION]]\n"
 	    "       stockhub shopify map ACCOUNT SKU [LOCATION_ID]\n"
-	    "       stockhub shopify map-all ACCOUNT\n"
+	    "       stockhub map all ACCOUNT\n"
 	    "       stockhub shopify subscribe ACCOUNT\n"
 	    "       stockhub bom set PARENT COMPONENT:QTY [COMPONENT:QTY ...] "
 	    "REASON\n"
@@ -366,23 +366,34 @@ cmd_map(struct db *db, const struct config *cfg, int argc, char **argv,
 }
 
 static int
+cmd_map_all(struct db *db, const struct config *cfg, const char *name,
+    struct err *e)
+{
+	struct channel_account	 a;
+	int			 rc, mapped = 0, left = 0;
+
+	if (connect_account_by_name(db, cfg, name, &a, e) == -1)
+		return -1;
+	if ((rc = connect_map_all(db, cfg, &a, &mapped, &left, e)) == 0)
+		printf("%d SKU(s) mapped on %s by exact SKU; %d left for you "
+		    "(carried by several places, or one quantity for every "
+		    "variation)\n", mapped, a.name, left);
+	channel_account_free(&a);
+	return rc;
+}
+
+static int
 cmd_shopify(struct db *db, const struct config *cfg, int argc, char **argv,
     struct err *e)
 {
 	struct channel_account	 a;
 	const char		*loc;
 	int64_t			 id = 0;
-	int			 rc, n = 0, shared = 0;
+	int			 rc, n = 0;
 
 	if (connect_account_by_name(db, cfg, argv[1], &a, e) == -1)
 		return -1;
-	if (strcmp(argv[0], "map-all") == 0 && argc == 2) {
-		if ((rc = connect_shopify_map_all(db, cfg, &a, &n, &shared,
-		    e)) == 0)
-			printf("%d SKU(s) mapped on %s; %d SKU(s) shared by "
-			    "several variants left for you\n", n, a.name,
-			    shared);
-	} else if (strcmp(argv[0], "subscribe") == 0 && argc == 2) {
+	if (strcmp(argv[0], "subscribe") == 0 && argc == 2) {
 		if ((rc = connect_shopify_subscribe(cfg, &a, &n, e)) == 0)
 			printf("%d new webhook subscription(s) to "
 			    "%s/hooks/shopify\n", n, cfg->public_base_url);
@@ -1458,6 +1469,9 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "map") == 0 && argc >= 3 && argc <= 4 &&
 	    strcmp(argv[2], "export") == 0)
 		rc = cmd_map_export(db, argc == 4 ? argv[3] : NULL, &e);
+	else if (strcmp(argv[1], "map") == 0 && argc == 4 &&
+	    strcmp(argv[2], "all") == 0)
+		rc = cmd_map_all(db, &cfg, argv[3], &e);
 	else if (strcmp(argv[1], "map") == 0 && argc >= 4 &&
 	    strcmp(argv[2], "import") == 0)
 		rc = cmd_map_import(db, argc - 3, argv + 3, &e);

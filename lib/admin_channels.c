@@ -105,6 +105,18 @@ admin_preview_js(struct app *a, struct http_req *r)
 
 /* ---- shared bits ---- */
 
+/* 1 when the hub can list the catalog of an account of type name (so
+ * "map every SKU" can work there). */
+static int
+has_catalog(const char *name)
+{
+	const struct channel_ops	*ops;
+	enum channel_type		 t;
+
+	return channel_type_parse(name, &t) == 0 &&
+	    (ops = channel_ops_for(t)) != NULL && ops->catalog != NULL;
+}
+
 /* Record what a person did (the audit log reads it). */
 static int
 action_log(struct db *db, const char *user, int64_t account_id,
@@ -419,7 +431,7 @@ sandbox_connect(struct app *a, struct http_req *r, struct admin_ctx *c)
 	json_t			*creds = NULL;
 	const char		*url = form_get(&c->form, "sandbox_url");
 	int64_t			 id = 0, n = 0;
-	int			 mapped = 0, shared = 0, subs = 0;
+	int			 mapped = 0, left = 0, subs = 0;
 	char			 loc[64], detail[128];
 
 	memset(&acct, 0, sizeof(acct));
@@ -457,8 +469,7 @@ sandbox_connect(struct app *a, struct http_req *r, struct admin_ctx *c)
 	}
 	if (channel_account_load(c->db, &a->cfg, id, &acct, &e) == -1)
 		goto dberr;
-	if (connect_shopify_map_all(c->db, &a->cfg, &acct, &mapped, &shared,
-	    &e) == -1)
+	if (connect_map_all(c->db, &a->cfg, &acct, &mapped, &left, &e) == -1)
 		log_warn("admin: sandbox: mapping: %s", e.msg);
 	if (connect_shopify_subscribe(&a->cfg, &acct, &subs, &e) == -1)
 		log_warn("admin: sandbox: subscribe: %s", e.msg);
@@ -809,9 +820,11 @@ static const struct {
 	  "pushed now." },
 	{ "mapall", "Every SKU the shop sells under the same SKU is mapped." },
 	{ "mapall_shared", "Every SKU the shop sells under the same SKU is "
-	  "mapped, except SKUs that several of the shop's variants carry: "
-	  "give each variant its own SKU in Shopify, then press the button "
-	  "again." },
+	  "mapped, except SKUs that several of the shop's listings or "
+	  "variants carry, or that sit on an Etsy listing whose variations "
+	  "share one quantity: give each its own SKU (or quantity) on the "
+	  "channel, then press the button again, or map them on the SKU "
+	  "map." },
 	{ NULL, NULL }
 };
 
@@ -915,7 +928,7 @@ account_render(struct http_req *r, struct admin_ctx *c,
 	    "<button type=\"submit\" id=\"pushall-button\">Push all now"
 	    "</button> <span class=\"hint\">Writes the hub's figure to every "
 	    "listing of this account.</span></form>\n", c->s.csrf, v->id);
-	if (strcmp(v->type, "shopify") == 0)
+	if (has_catalog(v->type))
 		html_printf(&h, "<form method=\"post\" action=\"/admin/channel\" "
 		    "id=\"mapall-form\"><input type=\"hidden\" name=\"csrf\" "
 		    "value=\"%s\"><input type=\"hidden\" name=\"id\" "
@@ -1142,7 +1155,7 @@ admin_account_post(struct app *a, struct http_req *r)
 	const char		*action, *revtext, *kind = NULL;
 	char			 loc[128], detail[160], pct[32];
 	int64_t			 rev = -1;
-	int			 got, moved, n = 0, shared = 0, push = 0;
+	int			 got, moved, n = 0, left = 0, push = 0;
 
 	memset(&acct, 0, sizeof(acct));
 	memset(&t, 0, sizeof(t));
@@ -1241,11 +1254,10 @@ admin_account_post(struct app *a, struct http_req *r)
 			goto dberr;
 		kind = "pushall";
 		push = 1;
-	} else if (strcmp(action, "mapall") == 0 &&
-	    strcmp(v.type, "shopify") == 0) {
+	} else if (strcmp(action, "mapall") == 0 && has_catalog(v.type)) {
 		if (channel_account_load(c.db, &a->cfg, v.id, &acct, &e) == -1)
 			goto dberr;
-		if (connect_shopify_map_all(c.db, &a->cfg, &acct, &n, &shared,
+		if (connect_map_all(c.db, &a->cfg, &acct, &n, &left,
 		    &e) == -1) {
 			log_error("admin: map all on %lld: %s",
 			    (long long)v.id, e.msg);
@@ -1259,11 +1271,11 @@ admin_account_post(struct app *a, struct http_req *r)
 			goto out;
 		}
 		(void)str_fmt(detail, sizeof(detail), "%d SKU(s) mapped, %d "
-		    "shared by several variants", n, shared);
+		    "left for a person", n, left);
 		if (action_log(c.db, c.s.user, v.id, "mapall", detail,
 		    &e) == -1)
 			goto dberr;
-		kind = shared > 0 ? "mapall_shared" : "mapall";
+		kind = left > 0 ? "mapall_shared" : "mapall";
 		push = 1;
 	} else {
 		admin_fail(r, c.https, 400, "Refused", "This form is not one "

@@ -116,10 +116,10 @@ unmapped_skus(struct db *db, int64_t id, char ***out, size_t *n,
 }
 
 int
-connect_shopify_map_all(struct db *db, const struct config *cfg,
-    struct channel_account *a, int *mapped, int *shared, struct err *e)
+connect_map_all(struct db *db, const struct config *cfg,
+    struct channel_account *a, int *mapped, int *left, struct err *e)
 {
-	const struct channel_ops *ops = channel_ops_for(CHANNEL_SHOPIFY);
+	const struct channel_ops *ops = channel_ops_for(a->type);
 	struct channel_ctx	 ctx = { 0 };
 	struct channel_place	*pl = NULL, key;
 	char			**skus = NULL;
@@ -128,10 +128,10 @@ connect_shopify_map_all(struct db *db, const struct config *cfg,
 	int			 calls = 0, rc = -1;
 	struct err		 me;
 
-	*mapped = *shared = 0;
-	if (a->type != CHANNEL_SHOPIFY || ops == NULL || ops->catalog == NULL)
-		return err_set(e, ERR_INVALID, "'%s' is not a Shopify account",
-		    a->name);
+	*mapped = *left = 0;
+	if (ops == NULL || ops->catalog == NULL)
+		return err_set(e, ERR_INVALID, "the hub cannot list the catalog "
+		    "of %s (%s) yet", a->name, channel_type_name(a->type));
 	ctx.db = db;
 	ctx.cfg = cfg;
 	ctx.acct = a;
@@ -153,8 +153,11 @@ connect_shopify_map_all(struct db *db, const struct config *cfg,
 		}
 		if (lo == np || strcmp(pl[lo].sku, skus[i]) != 0)
 			continue;	/* not sold there */
-		if (lo + 1 < np && strcmp(pl[lo + 1].sku, skus[i]) == 0) {
-			(*shared)++;	/* ambiguous: never guess */
+		/* ambiguous, or one quantity for every variation: never
+		 * guess */
+		if ((lo + 1 < np && strcmp(pl[lo + 1].sku, skus[i]) == 0) ||
+		    pl[lo].listing_level_qty) {
+			(*left)++;
 			continue;
 		}
 		err_clear(&me);
@@ -170,9 +173,9 @@ connect_shopify_map_all(struct db *db, const struct config *cfg,
 			goto out;
 		(*mapped)++;
 	}
-	log_info("connect: %s: %zu variant(s) read in %d call(s), %d SKU(s) "
-	    "mapped, %d shared by several variants", a->name, np, calls,
-	    *mapped, *shared);
+	log_info("connect: %s: %zu place(s) read in %d call(s), %d SKU(s) "
+	    "mapped, %d left for a person", a->name, np, calls, *mapped,
+	    *left);
 	rc = 0;
 out:
 	for (i = 0; i < ns; i++)

@@ -31,17 +31,20 @@ int	connect_shopify_map(struct db *db, const struct channel_account *a,
 	    struct err *e);
 
 /*
- * Map every SKU of the hub not yet mapped on Shopify account a to the
- * one variant of its shop whose SKU is exactly that SKU, at the
- * account's location, and queue each new listing's first push. Reads
- * the shop's catalog once (100 variants a call) and matches locally,
- * so a 5,000-SKU hub costs 50 calls, not 5,000. *mapped counts the new
- * maps, *shared the SKUs several variants carry (left for the person).
- * -1 with e set when the catalog could not be read to the end
- * (ERR_RETRY: the shop asked to slow down); nothing is mapped then.
+ * Map every SKU of the hub not yet mapped on account a to the one place
+ * of its shop (a Shopify variant at the account's location, an Etsy
+ * listing's variation) whose SKU is exactly that SKU, and queue each new
+ * listing's first push. Reads the shop's catalog once (channel_ops.
+ * catalog, 100 a call) and matches locally, so a 5,000-SKU hub costs 50
+ * calls, not 5,000. *mapped counts the new maps, *left the SKUs found
+ * but not mapped: carried by several places, or on an Etsy listing whose
+ * variations share one quantity (left for the person). ERR_INVALID for
+ * a channel without a catalog; -1 with e set when the catalog could not
+ * be read to the end (ERR_RETRY: the shop asked to slow down), nothing
+ * mapped then.
  */
-int	connect_shopify_map_all(struct db *db, const struct config *cfg,
-	    struct channel_account *a, int *mapped, int *shared,
+int	connect_map_all(struct db *db, const struct config *cfg,
+	    struct channel_account *a, int *mapped, int *left,
 	    struct err *e);
 
 /*

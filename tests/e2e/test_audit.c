@@ -24,6 +24,7 @@
 #include "audit.h"
 #include "channel.h"
 #include "config.h"
+#include "connect.h"
 #include "db.h"
 #include "err.h"
 #include "ledger.h"
@@ -40,6 +41,7 @@ static int64_t		 acct_id, shop_id, listing;
 static char		 red[64], blue[64], green[64];
 
 #define q64(...)	t_q64(db, __VA_ARGS__)
+#define CATALOG_ROUTE	"GET /v3/application/shops/{}/listings"
 #define exec1(...)	t_exec(db, __VA_ARGS__)
 
 static void
@@ -286,6 +288,73 @@ test_weekly(void **state)
 	    "= ?", (struct db_val[]){ DBI(acct_id) }, 1), before + 1);
 }
 
+/*
+ * Map every SKU from one catalog read: the SKUs Etsy sells under the
+ * same SKU are mapped and pushed; one that two listings carry is left
+ * for the seller, never guessed; a second press maps nothing new.
+ */
+static void
+test_map_all(void **state)
+{
+	struct channel_account	 a;
+	struct err		 e;
+	char			 hat[64], mitt[64], shared[64], b[640];
+	int64_t			 hats, mitts, calls;
+	int			 mapped = -1, left = -1;
+	json_t			 *j;
+
+	(void)state;
+	item(hat, sizeof(hat), "HAT", 5);
+	item(mitt, sizeof(mitt), "MITT", 6);
+	item(shared, sizeof(shared), "TWICE", 1);
+	(void)str_fmt(b, sizeof(b), "{\"shop_id\":%" PRId64 ",\"title\":"
+	    "\"Wool hat\",\"products\":[{\"sku\":\"%s\",\"quantity\":1,"
+	    "\"price\":20.00}]}", shop_id, hat);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/listings", b);
+	hats = sbx_find_int(j, "listing_id");
+	json_decref(j);
+	(void)str_fmt(b, sizeof(b), "{\"shop_id\":%" PRId64 ",\"title\":"
+	    "\"Mittens\",\"products\":[{\"sku\":\"%s\",\"quantity\":1,"
+	    "\"price\":15.00,\"variations\":{\"Size\":\"S\"}},{\"sku\":"
+	    "\"%s\",\"quantity\":1,\"price\":15.00,\"variations\":{"
+	    "\"Size\":\"L\"}}]}", shop_id, mitt, shared);
+	j = sbx_ok(SBX_ETSY, "POST", "/_sandbox/listings", b);
+	mitts = sbx_find_int(j, "listing_id");
+	json_decref(j);
+	(void)str_fmt(b, sizeof(b), "{\"shop_id\":%" PRId64 ",\"title\":"
+	    "\"Odd one\",\"products\":[{\"sku\":\"%s\",\"quantity\":1,"
+	    "\"price\":9.00}]}", shop_id, shared);
+	json_decref(sbx_ok(SBX_ETSY, "POST", "/_sandbox/listings", b));
+	assert_true(hats > 0 && mitts > 0);
+
+	memset(&a, 0, sizeof(a));
+	if (channel_account_load(db, &cfg, acct_id, &a, &e) == -1)
+		fail_msg("account: %s", e.msg);
+	calls = sbx_route_count(SBX_ETSY, CATALOG_ROUTE);
+	if (connect_map_all(db, &cfg, &a, &mapped, &left, &e) == -1)
+		fail_msg("map all: %s", e.msg);
+	assert_int_equal(mapped, 2);
+	assert_int_equal(left, 1);
+	/* one catalog page: every active listing with its inventory */
+	assert_int_equal(sbx_route_count(SBX_ETSY, CATALOG_ROUTE) - calls, 1);
+	assert_int_equal(q64("SELECT COUNT(*) FROM channel_listings l JOIN "
+	    "stock_items i ON i.id = l.item_id WHERE l.account_id = ? AND "
+	    "i.sku = ? AND l.ext_listing = ? AND l.ext_variant = 'Size=S'",
+	    (struct db_val[]){ DBI(acct_id), DBS(mitt), DBI(mitts) }, 3), 1);
+	assert_int_equal(q64("SELECT COUNT(*) FROM channel_listings l JOIN "
+	    "stock_items i ON i.id = l.item_id WHERE i.sku = ?",
+	    (struct db_val[]){ DBS(shared) }, 1), 0);
+	settle();
+	assert_int_equal(sbx_etsy_shown(hats, hat), 5);
+	assert_int_equal(sbx_etsy_shown(mitts, mitt), 6);
+
+	if (connect_map_all(db, &cfg, &a, &mapped, &left, &e) == -1)
+		fail_msg("map all again: %s", e.msg);
+	assert_int_equal(mapped, 0);
+	assert_int_equal(left, 1);
+	channel_account_free(&a);
+}
+
 int
 main(void)
 {
@@ -294,6 +363,7 @@ main(void)
 		cmocka_unit_test(test_new_variation),
 		cmocka_unit_test(test_renamed_variation),
 		cmocka_unit_test(test_weekly),
+		cmocka_unit_test(test_map_all),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
