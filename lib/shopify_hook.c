@@ -266,11 +266,17 @@ apply_level(struct db *db, const struct channel_account *acct,
 		(void)str_copy(ap->detail, sizeof(ap->detail), "not mapped");
 		return rc;
 	}
-	/* our own write coming back: not a change */
+	/* our own write coming back: not a change. A write within the echo
+	 * window, or our latest write however old (a delivery Shopify
+	 * retried for hours): the shop shows what we put there. Units a
+	 * push held back make our write lower than last_pushed_qty, so
+	 * that test alone would read a late echo as a manual edit */
 	if (db_query_i64(db, "SELECT COUNT(*) FROM channel_writes WHERE "
-	    "listing_id = ? AND qty = ? AND written_at > CURRENT_TIMESTAMP(6) "
-	    "- INTERVAL ? SECOND", (struct db_val[]){ DBI(l.id),
-	    DBI(u.available), DBI(ECHO_WINDOW_S) }, 3, &echo, e) == -1)
+	    "listing_id = ? AND qty = ? AND (written_at > CURRENT_TIMESTAMP(6) "
+	    "- INTERVAL ? SECOND OR id = (SELECT MAX(id) FROM channel_writes "
+	    "WHERE listing_id = ?))", (struct db_val[]){ DBI(l.id),
+	    DBI(u.available), DBI(ECHO_WINDOW_S), DBI(l.id) }, 4, &echo,
+	    e) == -1)
 		return -1;
 	if (echo > 0 || (l.has_last_pushed && u.available == l.last_pushed)) {
 		(void)str_copy(ap->detail, sizeof(ap->detail),
