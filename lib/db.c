@@ -22,15 +22,35 @@
 
 #define DB_TX_ATTEMPTS	8
 #define DB_ARGS_MAX	64
+#define DB_STMT_CACHE	64
+
+/*
+ * A prepared statement kept for the next use of the same SQL text. A
+ * FastCGI worker lives for many requests and runs the same few dozen
+ * statements for each; preparing one afresh costs a round trip and a
+ * parse on the server every time. busy while a caller holds it (a result
+ * not freed yet); a statement asked for while its entry is busy is
+ * prepared apart and closed after use.
+ */
+struct db_stmt {
+	MYSQL_STMT	*st;		/* NULL: the entry is empty */
+	char		*sql;		/* an owned copy of the text */
+	size_t		 len;
+	uint64_t	 last;		/* db->uses when last taken */
+	int		 busy;
+};
 
 struct db {
 	MYSQL		*m;
 	struct config	 cfg;		/* kept to reconnect */
 	int		 in_tx;
 	unsigned long	 retries;
+	struct db_stmt	 cache[DB_STMT_CACHE];
+	uint64_t	 uses;
 };
 
 struct db_res {
+	struct db_stmt	*slot;		/* the cache entry of st, or NULL */
 	MYSQL_STMT	*st;
 	MYSQL_BIND	*bind;
 	char		**bufs;
@@ -109,6 +129,90 @@ out:
 	return rc;
 }
 
+/* Close every kept statement (before the connection goes). A busy one is
+ * let go: its holder closes it (stmt_release sees it is no longer the
+ * entry's). */
+static void
+cache_clear(struct db *db)
+{
+	struct db_stmt	*c;
+	size_t		 i;
+
+	for (i = 0; i < DB_STMT_CACHE; i++) {
+		c = &db->cache[i];
+		if (c->st != NULL && !c->busy)
+			mysql_stmt_close(c->st);
+		free(c->sql);
+		memset(c, 0, sizeof(*c));
+	}
+}
+
+/* The kept statement for sql, taken (busy), or NULL. */
+static struct db_stmt *
+cache_take(struct db *db, const char *sql, size_t len)
+{
+	struct db_stmt	*c;
+	size_t		 i;
+
+	for (i = 0; i < DB_STMT_CACHE; i++) {
+		c = &db->cache[i];
+		if (c->st != NULL && !c->busy && c->len == len &&
+		    memcmp(c->sql, sql, len) == 0) {
+			c->busy = 1;
+			c->last = ++db->uses;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Keep st, just prepared from sql, taken (busy): in an empty entry or in
+ * place of the one used least lately. NULL when every entry is busy or
+ * memory is short; the caller then closes st after use. */
+static struct db_stmt *
+cache_put(struct db *db, MYSQL_STMT *st, const char *sql, size_t len)
+{
+	struct db_stmt	*c, *victim = NULL;
+	char		*copy;
+	size_t		 i;
+
+	for (i = 0; i < DB_STMT_CACHE; i++) {
+		c = &db->cache[i];
+		if (c->busy)
+			continue;
+		if (c->st == NULL) {
+			victim = c;
+			break;
+		}
+		if (victim == NULL || c->last < victim->last)
+			victim = c;
+	}
+	if (victim == NULL || (copy = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(copy, sql, len);
+	copy[len] = '\0';
+	if (victim->st != NULL)
+		mysql_stmt_close(victim->st);
+	free(victim->sql);
+	victim->st = st;
+	victim->sql = copy;
+	victim->len = len;
+	victim->busy = 1;
+	victim->last = ++db->uses;
+	return victim;
+}
+
+/* Done with st: back to its entry, or closed when it has none. */
+static void
+stmt_release(struct db_stmt *slot, MYSQL_STMT *st)
+{
+	if (slot != NULL && slot->st == st) {
+		(void)mysql_stmt_free_result(st);
+		slot->busy = 0;
+	} else
+		mysql_stmt_close(st);
+}
+
 static int
 connect_db(struct db *db, struct err *e)
 {
@@ -140,11 +244,13 @@ connect_db(struct db *db, struct err *e)
 		fail_conn(db, "connect", e);
 		if (e != NULL && e->kind != ERR_RETRY)
 			e->kind = ERR_DB;
+		cache_clear(db);
 		mysql_close(db->m);
 		db->m = NULL;
 		return -1;
 	}
 	if (check_durability(db, e) == -1) {
+		cache_clear(db);
 		mysql_close(db->m);
 		db->m = NULL;
 		return -1;
@@ -174,6 +280,7 @@ db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	cache_clear(db);
 	if (db->m != NULL)
 		mysql_close(db->m);
 	explicit_bzero(&db->cfg, sizeof(db->cfg));
@@ -186,6 +293,7 @@ db_ping(struct db *db, struct err *e)
 	if (db->m != NULL && mysql_ping(db->m) == 0)
 		return 0;
 	if (db->m != NULL) {
+		cache_clear(db);
 		mysql_close(db->m);
 		db->m = NULL;
 	}
@@ -193,15 +301,16 @@ db_ping(struct db *db, struct err *e)
 	return connect_db(db, e);
 }
 
-/* Prepare sql, bind args and execute. */
+/* Prepare sql (or take it prepared from the cache), bind args and
+ * execute. *slot gets its cache entry, or NULL; stmt_release() ends it. */
 static MYSQL_STMT *
 run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
-    struct err *e)
+    struct db_stmt **slot, struct err *e)
 {
 	MYSQL_STMT	*st = NULL;
 	MYSQL_BIND	 bind[DB_ARGS_MAX];
 	long long	 ints[DB_ARGS_MAX];
-	size_t		 i;
+	size_t		 i, len = strlen(sql);
 
 	if (db->m == NULL) {
 		err_set(e, ERR_DB, "db: not connected");
@@ -211,13 +320,19 @@ run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 		err_set(e, ERR_SYS, "db: too many parameters");
 		return NULL;
 	}
-	if ((st = mysql_stmt_init(db->m)) == NULL) {
-		fail_conn(db, "statement", e);
-		return NULL;
-	}
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-		fail_stmt(st, "prepare", e);
-		goto fail;
+	if ((*slot = cache_take(db, sql, len)) != NULL)
+		st = (*slot)->st;
+	else {
+		if ((st = mysql_stmt_init(db->m)) == NULL) {
+			fail_conn(db, "statement", e);
+			return NULL;
+		}
+		if (mysql_stmt_prepare(st, sql, len) != 0) {
+			fail_stmt(st, "prepare", e);
+			mysql_stmt_close(st);
+			return NULL;
+		}
+		*slot = cache_put(db, st, sql, len);
 	}
 	if (mysql_stmt_param_count(st) != nargs) {
 		err_set(e, ERR_SYS, "db: statement takes %lu parameters, "
@@ -256,7 +371,8 @@ run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
 	}
 	return st;
 fail:
-	mysql_stmt_close(st);
+	stmt_release(*slot, st);
+	*slot = NULL;
 	return NULL;
 }
 
@@ -265,14 +381,24 @@ db_exec(struct db *db, const char *sql, const struct db_val *args,
     size_t nargs, uint64_t *affected, uint64_t *insert_id, struct err *e)
 {
 	MYSQL_STMT	*st;
+	struct db_stmt	*slot;
 
-	if ((st = run(db, sql, args, nargs, e)) == NULL)
+	if ((st = run(db, sql, args, nargs, &slot, e)) == NULL)
 		return -1;
 	if (affected != NULL)
 		*affected = mysql_stmt_affected_rows(st);
 	if (insert_id != NULL)
 		*insert_id = mysql_stmt_insert_id(st);
-	mysql_stmt_close(st);
+	/* rows nobody read would be left on the connection: such a
+	 * statement is closed, never kept */
+	if (mysql_stmt_field_count(st) > 0) {
+		if (slot != NULL && slot->st == st) {
+			free(slot->sql);
+			memset(slot, 0, sizeof(*slot));
+		}
+		mysql_stmt_close(st);
+	} else
+		stmt_release(slot, st);
 	return 0;
 }
 
@@ -284,15 +410,17 @@ db_query(struct db *db, const char *sql, const struct db_val *args,
 	MYSQL_RES	*meta = NULL;
 	MYSQL_FIELD	*f;
 	MYSQL_STMT	*st;
+	struct db_stmt	*slot;
 	my_bool		 update_max = 1;
 	unsigned	 i;
 	size_t		 sz;
 
-	if ((st = run(db, sql, args, nargs, e)) == NULL)
+	if ((st = run(db, sql, args, nargs, &slot, e)) == NULL)
 		return NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto oom;
 	r->st = st;
+	r->slot = slot;
 	if ((meta = mysql_stmt_result_metadata(st)) == NULL) {
 		err_set(e, ERR_SYS, "db: statement returns no rows");
 		goto fail;
@@ -335,7 +463,7 @@ fail:
 	if (r != NULL)
 		db_res_free(r);
 	else
-		mysql_stmt_close(st);
+		stmt_release(slot, st);
 	return NULL;
 }
 
@@ -413,10 +541,8 @@ db_res_free(struct db_res *r)
 	free(r->bind);
 	free(r->lens);
 	free(r->nulls);
-	if (r->st != NULL) {
-		mysql_stmt_free_result(r->st);
-		mysql_stmt_close(r->st);
-	}
+	if (r->st != NULL)
+		stmt_release(r->slot, r->st);
 	free(r);
 }
 
