@@ -42,7 +42,7 @@ jobs_run(struct db *db, const struct config *cfg, const char *worker,
 {
 	struct err	 pe;
 	int64_t		 started = push_now_ms(), due = 0;
-	int		 etsy_hooks = 0, idle = 0, rc;
+	int		 etsy_hooks = 0, idle = 0, held = 0, rc;
 
 	memset(o, 0, sizeof(*o));
 	err_clear(&pe);
@@ -61,6 +61,12 @@ jobs_run(struct db *db, const struct config *cfg, const char *worker,
 	if (etsy_poll_run(db, cfg, started + JOBS_TICK_BUDGET_MS / 2,
 	    &o->etsy, &pe) == -1)
 		log_error("tick: etsy poll: %s", pe.msg);
+	/* holds the intakes have caught up past, released by this push run */
+	err_clear(&pe);
+	if (push_queue_expired_holds(db, &held, &pe) == -1)
+		log_error("tick: expired holds: %s", pe.msg);
+	else if (held > 0)
+		log_info("tick: %d listing(s) with an expired hold queued", held);
 	rc = push_run(db, cfg, worker, started + JOBS_TICK_BUDGET_MS,
 	    &o->push, e);
 	/* reconciliation (nightly, chunked) with what is left of the budget */

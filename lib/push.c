@@ -333,13 +333,8 @@ snap_fn(struct db *db, void *arg, struct err *e)
 	return channel_desired(db, s->listing_id, s->desired, s->version, e);
 }
 
-/*
- * Make every listing whose hold expired (HOLD_EXPIRED_SQL) due, so the
- * release does not wait for the item to move. Paused accounts wait for
- * their resume.
- */
-static int
-queue_expired_holds(struct db *db, int *n, struct err *e)
+int
+push_queue_expired_holds(struct db *db, int *n, struct err *e)
 {
 	struct db_res	*q;
 	int64_t		 ids[64];
@@ -480,14 +475,9 @@ push_run(struct db *db, const struct config *cfg, const char *worker,
 {
 	struct claim	 c;
 	int64_t		 left;
-	int		 n;
 
 	if (st != NULL)
 		memset(st, 0, sizeof(*st));
-	if (queue_expired_holds(db, &n, e) == -1)
-		return -1;
-	if (n > 0)
-		log_info("push: %d listing(s) with an expired hold queued", n);
 	while ((left = deadline_ms - push_now_ms()) > 0) {
 		memset(&c, 0, sizeof(c));
 		c.worker = worker;

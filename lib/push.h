@@ -83,6 +83,14 @@ int	push_touch(struct db *db, const struct ledger_item *it, void *arg,
 int	push_queue_listing(struct db *db, int64_t listing_id, struct err *e);
 
 /*
+ * Make every listing whose hold expired (PUSH_HOLD_MARGIN_S) due, so the
+ * release does not wait for the item to move; *n counts them (at most 64
+ * a call). Paused accounts wait for their resume. The timer's work
+ * (jobs_run), not every push run's: a webhook's push run stays one claim.
+ */
+int	push_queue_expired_holds(struct db *db, int *n, struct err *e);
+
+/*
  * Run due pushes until none is due or the clock passes deadline_ms
  * (milliseconds since the epoch). worker names the runner in the queue
  * (host:pid). st may be NULL.
